@@ -1,0 +1,58 @@
+# One set of commands for developers, the README and CI (.ci/run calls `make test`).
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+BENCH_STAMP := $(VENV)/.installed-bench
+SAMPLE := src/heard/data/sample/adoption-journeys.csv
+OUT ?= heard-out/sample
+
+.PHONY: install install-dev install-bench demo test lint typecheck unit bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# torch first, exactly this version (the local CPU build); constraints.txt keeps it for every later install.
+$(STAMP): $(BIN)/python pyproject.toml constraints.txt
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -c constraints.txt -e .
+	touch $@
+
+$(DEV_STAMP): $(STAMP)
+	$(PIP) install --quiet -c constraints.txt -e ".[dev]"
+	touch $@
+
+$(BENCH_STAMP): $(STAMP)
+	$(PIP) install --quiet -c constraints.txt -e ".[bench]"
+	touch $@
+
+install: $(STAMP)
+install-dev: $(DEV_STAMP)
+install-bench: $(BENCH_STAMP)
+
+## The main job on the bundled sample: themes, sentiment, report.
+demo: $(STAMP)
+	$(BIN)/heard analyse $(SAMPLE) --text response --by role --by area --time date -o $(OUT)
+	@echo "Open $(OUT)/report.html in a browser."
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(DEV_STAMP)
+	$(BIN)/mypy
+
+unit: $(DEV_STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Everything CI runs: lint, type check, the whole test suite.
+test: lint typecheck unit
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/themes.py
+
+clean:
+	rm -rf $(VENV) heard-out .pytest_cache .mypy_cache .ruff_cache
