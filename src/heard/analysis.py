@@ -1,0 +1,449 @@
+"""The main job: from a table of responses to themes, sentiment and quotes.
+
+>>> result = find_themes(df, text="comment", by=["service"], time="date")
+>>> result.themes, result.assignments, result.to_html()
+"""
+
+from __future__ import annotations
+
+import re
+import time as _time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from heard.errors import SettingsError
+from heard.ingest import Responses, from_frame
+from heard.progress import Progress
+from heard.result import NO_THEME_ID, NO_THEME_LABEL, SENTIMENT_LABELS, Analysis
+
+__all__ = ["Analysis", "analyse", "find_themes"]
+
+_URL = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\w+|&[a-z]+;|&#\d+;", re.IGNORECASE)
+
+
+def _phrase_text(text: str) -> str:
+    """Text for key phrases: without links and HTML entities."""
+    return _URL.sub(" ", text)
+
+
+def find_themes(
+    data: pd.DataFrame | Responses,
+    text: str | None = None,
+    *,
+    id: str | None = None,
+    by: str | Sequence[str] | None = None,
+    time: str | None = None,
+    codebook: Any = None,
+    n_themes: int | str = "auto",
+    random_state: int = 0,
+    cache_dir: str | Path | None = None,
+    use_cache: bool = True,
+    embedder: Any = None,
+    progress: bool | Progress = False,
+    title: str | None = None,
+) -> Analysis:
+    """Find the themes in a table of responses.
+
+    Parameters
+    ----------
+    data: a DataFrame, or :class:`heard.ingest.Responses` from :func:`heard.read`.
+    text, id, by, time: column names (see :func:`heard.ingest.read`).
+    codebook: a :class:`heard.codebook.Codebook` or a path to one: map responses to
+        its themes, and propose new themes for what fits none.
+    n_themes: "auto" (about 6 for 400 responses, 15 for 10,000, at most 25) or a number.
+    random_state: the seed; the same input and seed give the same result.
+    cache_dir, use_cache: the embedding cache (see :mod:`heard.embed`).
+    progress: True for progress bars on stderr.
+    """
+    if isinstance(data, Responses):
+        responses = data
+    else:
+        responses = from_frame(data, text=text, id=id, by=by, time=time)
+    return analyse(
+        responses,
+        codebook=codebook,
+        n_themes=n_themes,
+        random_state=random_state,
+        cache_dir=cache_dir,
+        use_cache=use_cache,
+        embedder=embedder,
+        progress=progress,
+        title=title,
+    )
+
+
+def analyse(
+    responses: Responses,
+    *,
+    codebook: Any = None,
+    n_themes: int | str = "auto",
+    random_state: int = 0,
+    cache_dir: str | Path | None = None,
+    use_cache: bool = True,
+    embedder: Any = None,
+    progress: bool | Progress = False,
+    title: str | None = None,
+) -> Analysis:
+    """Analyse checked responses (see :func:`find_themes`)."""
+    from heard import __version__
+    from heard.embed import MODEL_NAME, Embedder
+    from heard.sentiment import SentimentModel
+    from heard.themes import ThemeModel
+
+    if not isinstance(random_state, int | np.integer) or isinstance(random_state, bool):
+        raise SettingsError(f"random_state must be a whole number, not {random_state!r}.")
+    bar = progress if isinstance(progress, Progress) else Progress(enabled=bool(progress))
+    timings: dict[str, float] = {}
+    started = _time.perf_counter()
+    texts = [t.strip() for t in responses.texts]
+    n = len(texts)
+    usable = np.array([bool(t) for t in texts], dtype=bool)
+
+    if embedder is None:
+        embedder = Embedder(cache_dir=cache_dir, use_cache=use_cache)
+    t0 = _time.perf_counter()
+    with bar.stage("Embedding responses", unit="text") as update:
+        passages = embedder.embed_documents(texts, progress=update)
+    vectors = passages.vectors
+    timings["embed"] = _time.perf_counter() - t0
+
+    t0 = _time.perf_counter()
+    with bar.stage("Finding themes", total=3) as update:
+        model = ThemeModel(n_themes=n_themes, random_state=int(random_state))
+        book = None
+        match = None
+        if codebook is not None:
+            from heard.codebook import Codebook, map_codebook
+
+            book = codebook if isinstance(codebook, Codebook) else Codebook.from_file(codebook)
+            match = map_codebook(book, vectors, texts, embedder, random_state=int(random_state))
+            model.fit_codebook(vectors, match.primary, match.assigned, usable, scores=match.scores)
+        else:
+            model.fit(vectors, usable)
+        update(1, 3)
+        phrase_texts = [_phrase_text(t) for t in texts]
+        themes_info = _describe(
+            model, embedder, phrase_texts, texts, vectors, passages, int(random_state), book
+        )
+        update(3, 3)
+    timings["themes"] = _time.perf_counter() - t0
+
+    t0 = _time.perf_counter()
+    with bar.stage("Sentiment", total=1) as update:
+        sentiment = SentimentModel().predict(vectors, texts)
+        update(1, 1)
+    timings["sentiment"] = _time.perf_counter() - t0
+
+    result = _assemble(responses, texts, model, themes_info, sentiment)
+    timings["total"] = _time.perf_counter() - started
+    settings: dict[str, Any] = {
+        "title": title,
+        "source": responses.source,
+        "format": responses.format,
+        "text": responses.text,
+        "id": responses.id,
+        "by": list(responses.by),
+        "time": responses.time,
+        "responses": n,
+        "codebook": getattr(codebook, "name", None)
+        or (str(codebook) if isinstance(codebook, str | Path) else None),
+        "n_themes": n_themes,
+        "random_state": int(random_state),
+        "model": MODEL_NAME,
+        "heard_version": __version__,
+        "redact": None,
+    }
+    responses_df, themes_df, assignments_df, quotes_df = result
+    return Analysis(
+        responses=responses_df,
+        themes=themes_df,
+        assignments=assignments_df,
+        quotes=quotes_df,
+        settings=settings,
+        timings=timings,
+    )
+
+
+class _ThemeInfo:
+    """Labels, phrases and quotes of every theme and sub-theme."""
+
+    def __init__(self) -> None:
+        self.labels: list[str] = []
+        self.phrases: list[list[str]] = []
+        self.quotes: list[list[int]] = []
+        self.sources: list[str] = []
+        self.sub_labels: list[list[str]] = []
+        self.sub_phrases: list[list[list[str]]] = []
+        self.sub_quotes: list[list[list[int]]] = []
+        self.best_passage: dict[int, str] = {}
+
+
+def _unique_label(label: str, phrases: list[str], taken: set[str]) -> str:
+    if label.lower() not in taken:
+        return label
+    for extra in phrases:
+        candidate = f"{label} ({extra})"
+        if extra.lower() not in label.lower() and candidate.lower() not in taken:
+            return candidate
+    number = 2
+    while f"{label} ({number})".lower() in taken:
+        number += 1
+    return f"{label} ({number})"
+
+
+def _describe(
+    model: Any,
+    embedder: Any,
+    phrase_texts: list[str],
+    texts: list[str],
+    vectors: np.ndarray,
+    passages: Any,
+    random_state: int,
+    book: Any,
+) -> _ThemeInfo:
+    from heard.themes import key_phrases, label_from_phrases
+    from heard.themes.phrases import surface_forms
+    from heard.themes.quotes import pick_quotes
+
+    info = _ThemeInfo()
+    k = model.n_themes_
+    labels = model.labels_
+    from heard.themes.phrases import rerank
+
+    phrases = key_phrases(phrase_texts, labels, k, top_n=12, random_state=random_state)
+    taken: set[str] = set()
+    origin = getattr(model, "origin_", np.full(k, -1))
+    for t in range(k):
+        members = np.flatnonzero(labels == t)
+        centre = vectors[members].mean(axis=0)
+        centre = centre / max(float(np.linalg.norm(centre)), 1e-12)
+        words = rerank(phrases[t], centre, embedder, top_n=8)
+        info.phrases.append(words)
+        if book is not None and origin[t] >= 0:
+            label = book.entries[int(origin[t])].name
+            info.sources.append("codebook")
+        else:
+            member_texts = [texts[i] for i in np.flatnonzero(labels == t)[:300]]
+            label = label_from_phrases(
+                words, f"Theme {t + 1}", surface_forms(words[:4], member_texts)
+            )
+            info.sources.append("proposed" if book is not None else "discovered")
+        label = _unique_label(label, words, taken)
+        taken.add(label.lower())
+        info.labels.append(label)
+        centrality = model.scores_[members, t]
+        info.quotes.append(pick_quotes(members, centrality, vectors, texts, count=5))
+        # sub-themes
+        subs = model.sublabels_[members]
+        n_sub = model.n_subthemes_[t] if t < len(model.n_subthemes_) else 0
+        sub_words: list[list[str]] = []
+        sub_labels: list[str] = []
+        sub_quotes: list[list[int]] = []
+        if n_sub:
+            sub_phr = key_phrases(
+                [phrase_texts[i] for i in members], subs, n_sub, random_state=random_state
+            )
+            parent_words = set(label.lower().replace(",", " ").split())
+            sub_taken: set[str] = {label.lower()}
+            for s in range(n_sub):
+                sw = [p for p, _ in sub_phr[s]]
+                # a sub-theme's label should say what sets it apart from its parent
+                distinct = [p for p in sw if not set(p.split()) <= parent_words] or sw
+                sub_texts = [texts[i] for i in members[subs == s][:200]]
+                slabel = label_from_phrases(
+                    distinct, f"Sub-theme {t + 1}.{s + 1}", surface_forms(distinct[:4], sub_texts)
+                )
+                slabel = _unique_label(slabel, distinct, sub_taken)
+                sub_taken.add(slabel.lower())
+                sub_words.append(sw)
+                sub_labels.append(slabel)
+                smembers = members[subs == s]
+                sub_quotes.append(
+                    pick_quotes(smembers, model.scores_[smembers, t], vectors, texts, count=2)
+                )
+        info.sub_labels.append(sub_labels)
+        info.sub_phrases.append(sub_words)
+        info.sub_quotes.append(sub_quotes)
+    # For a long response, quote the passage closest to its theme rather than its opening.
+    owner = passages.passage_owner
+    if len(owner) > len(texts):
+        multi = np.flatnonzero(np.bincount(owner, minlength=len(texts)) > 1)
+        quoted = {i for q in info.quotes for i in q} | {
+            i for qs in info.sub_quotes for q in qs for i in q
+        }
+        for i in sorted(quoted & set(multi.tolist())):
+            rows = np.flatnonzero(owner == i)
+            best = rows[int(np.argmax(passages.passage_vectors[rows] @ vectors[i]))]
+            info.best_passage[i] = passages.passage_text[best]
+    return info
+
+
+def _assemble(
+    responses: Responses,
+    texts: list[str],
+    model: Any,
+    info: _ThemeInfo,
+    sentiment: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    n = len(texts)
+    data = responses.data
+    if responses.id is not None:
+        ids = [str(v) for v in data[responses.id]]
+    else:
+        ids = [str(i) for i in range(n)]
+    k = model.n_themes_
+    labels = model.labels_
+    sublabels = model.sublabels_
+    theme_ids = [str(t + 1) for t in range(k)]
+
+    def sub_id(t: int, s: int) -> str:
+        return f"{t + 1}.{s + 1}" if s >= 0 and t >= 0 else ""
+
+    primary_theme_id = [theme_ids[t] if t >= 0 else NO_THEME_ID for t in labels]
+    primary_label = [info.labels[t] if t >= 0 else NO_THEME_LABEL for t in labels]
+    primary_sub_id = [sub_id(int(t), int(s)) for t, s in zip(labels, sublabels, strict=True)]
+    primary_sub = [
+        info.sub_labels[t][s] if t >= 0 and s >= 0 else ""
+        for t, s in zip(labels, sublabels, strict=True)
+    ]
+    frame: dict[str, Any] = {"response_id": ids, "text": texts}
+    for col in responses.by:
+        frame[col] = data[col].to_numpy()
+    if responses.time is not None:
+        frame["time"] = pd.to_datetime(data[responses.time]).to_numpy()
+    frame.update(
+        theme_id=primary_theme_id,
+        theme=primary_label,
+        subtheme_id=primary_sub_id,
+        subtheme=primary_sub,
+        sentiment=sentiment["sentiment"].to_numpy(),
+        sentiment_score=np.round(sentiment["sentiment_score"].to_numpy(dtype=np.float64), 4),
+    )
+    responses_df = pd.DataFrame(frame)
+
+    # Assignments: main theme first, then other themes by score.
+    rows_r: list[int] = []
+    rows_t: list[int] = []
+    assigned = model.assigned_
+    scores = model.scores_
+    for i in range(n):
+        t0 = int(labels[i])
+        if t0 < 0:
+            rows_r.append(i)
+            rows_t.append(-1)
+            continue
+        rows_r.append(i)
+        rows_t.append(t0)
+        others = np.flatnonzero(assigned[i])
+        others = others[others != t0]
+        if len(others):
+            others = others[np.argsort(-scores[i, others], kind="stable")]
+            rows_r.extend([i] * len(others))
+            rows_t.extend(int(o) for o in others)
+    rr = np.asarray(rows_r, dtype=np.int64)
+    tt = np.asarray(rows_t, dtype=np.int64)
+    is_primary = np.zeros(len(rr), dtype=bool)
+    is_primary[np.r_[0, np.flatnonzero(np.diff(rr)) + 1] if len(rr) else []] = True
+    score = np.where(tt >= 0, scores[rr, np.maximum(tt, 0)] if k else 0.0, 0.0)
+    assignments_df = pd.DataFrame(
+        {
+            "response_id": [ids[i] for i in rr],
+            "theme_id": [theme_ids[t] if t >= 0 else NO_THEME_ID for t in tt],
+            "theme": [info.labels[t] if t >= 0 else NO_THEME_LABEL for t in tt],
+            "subtheme_id": [
+                primary_sub_id[i] if p else "" for i, p in zip(rr, is_primary, strict=True)
+            ],
+            "subtheme": [primary_sub[i] if p else "" for i, p in zip(rr, is_primary, strict=True)],
+            "score": np.round(score.astype(np.float64), 4),
+            "primary": is_primary,
+        }
+    )
+
+    # Themes table.
+    sent = responses_df["sentiment"].to_numpy()
+    sscore = responses_df["sentiment_score"].to_numpy(dtype=np.float64)
+    mentions = assigned.sum(axis=0) if k else np.zeros(0)
+    rows: list[dict[str, Any]] = []
+
+    def theme_row(
+        tid: str,
+        parent: str,
+        level: int,
+        label: str,
+        phrases: list[str],
+        mask: np.ndarray,
+        mention_count: int,
+        source: str,
+    ) -> dict[str, Any]:
+        size = int(mask.sum())
+        row: dict[str, Any] = {
+            "theme_id": tid,
+            "parent_id": parent,
+            "level": level,
+            "label": label,
+            "key_phrases": "; ".join(phrases[:8]),
+            "size": size,
+            "mentions": int(mention_count),
+            "share": round(size / n, 4) if n else 0.0,
+        }
+        for name in SENTIMENT_LABELS:
+            row[name] = round(float((sent[mask] == name).mean()), 4) if size else 0.0
+        row["sentiment_score"] = round(float(sscore[mask].mean()), 4) if size else 0.0
+        row["source"] = source
+        return row
+
+    quote_rows: list[dict[str, Any]] = []
+
+    def add_quotes(tid: str, picked: list[int]) -> None:
+        for rank, i in enumerate(picked, start=1):
+            quote_rows.append(
+                {
+                    "theme_id": tid,
+                    "rank": rank,
+                    "response_id": ids[i],
+                    "text": info.best_passage.get(i, texts[i]),
+                }
+            )
+
+    for t in range(k):
+        mask = labels == t
+        rows.append(
+            theme_row(
+                theme_ids[t],
+                "",
+                1,
+                info.labels[t],
+                info.phrases[t],
+                mask,
+                int(mentions[t]),
+                info.sources[t],
+            )
+        )
+        add_quotes(theme_ids[t], info.quotes[t])
+        for s, slabel in enumerate(info.sub_labels[t]):
+            smask = mask & (sublabels == s)
+            sid = sub_id(t, s)
+            rows.append(
+                theme_row(
+                    sid,
+                    theme_ids[t],
+                    2,
+                    slabel,
+                    info.sub_phrases[t][s],
+                    smask,
+                    int(smask.sum()),
+                    info.sources[t],
+                )
+            )
+            add_quotes(sid, info.sub_quotes[t][s])
+    none_mask = labels < 0
+    rows.append(
+        theme_row(NO_THEME_ID, "", 1, NO_THEME_LABEL, [], none_mask, int(none_mask.sum()), "none")
+    )
+    themes_df = pd.DataFrame(rows)
+    quotes_df = pd.DataFrame(quote_rows, columns=["theme_id", "rank", "response_id", "text"])
+    return responses_df, themes_df, assignments_df, quotes_df
