@@ -129,6 +129,10 @@ def analyse(
         themes_info = _describe(
             model, embedder, phrase_texts, texts, vectors, passages, int(random_state), book
         )
+        if book is None:
+            from heard.themes.multi import also_about
+
+            model.assigned_ |= also_about(phrase_texts, themes_info.phrases, model.scores_, model.labels_)
         update(3, 3)
     timings["themes"] = _time.perf_counter() - t0
 

@@ -1,0 +1,176 @@
+"""The main job, end to end on the real model: what a user of find_themes would notice."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from synthetic import TOPICS, TWO_TOPICS, planted_corpus
+
+import heard
+from heard.result import NO_THEME_ID, NO_THEME_LABEL
+
+
+@pytest.fixture(scope="module")
+def corpus() -> pd.DataFrame:
+    frame = planted_corpus(per_topic=30)
+    extra = pd.DataFrame(
+        [
+            {"ref": "R900", "topic": "two", "comment": TWO_TOPICS, "role": "carer", "date": "2025-06-01"},
+            {"ref": "R901", "topic": "empty", "comment": "", "role": "patient", "date": "2025-06-02"},
+            {"ref": "R902", "topic": "empty", "comment": "   ", "role": "patient", "date": "2025-06-03"},
+        ]
+    )
+    return pd.concat([frame, extra], ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def result(corpus: pd.DataFrame, embedder) -> heard.Analysis:
+    return heard.find_themes(corpus, text="comment", id="ref", by=["role"], time="date", embedder=embedder)
+
+
+def _theme_of(result: heard.Analysis, corpus: pd.DataFrame) -> pd.Series:
+    primary = result.assignments[result.assignments["primary"]].set_index("response_id")["theme_id"]
+    return corpus.set_index("ref")["topic"].to_frame().join(primary)["theme_id"]
+
+
+def test_it_finds_each_planted_topic_and_labels_it_with_its_key_phrases(result, corpus):
+    themes = result.themes.set_index("theme_id")
+    topic_of = corpus.set_index("ref")["topic"]
+    theme_of = _theme_of(result, corpus)
+    for topic, spec in TOPICS.items():
+        in_topic = theme_of[topic_of == topic]
+        # The themes that hold this topic's responses are labelled with the topic's words.
+        words = spec["keyword"]
+        named = [
+            tid
+            for tid in in_topic.unique()
+            if any(w in (themes.loc[tid, "label"] + " " + str(themes.loc[tid, "key_phrases"])).lower() for w in words)
+        ]
+        share = in_topic.isin(named).mean()
+        assert share >= 0.8, f"only {share:.0%} of '{topic}' responses are in themes that name it"
+
+
+def test_it_keeps_each_theme_to_one_planted_topic(result, corpus):
+    theme_of = _theme_of(result, corpus)
+    topic_of = corpus.set_index("ref")["topic"]
+    planted = topic_of.isin(list(TOPICS))
+    table = pd.crosstab(theme_of[planted], topic_of[planted])
+    purity = table.max(axis=1) / table.sum(axis=1)
+    assert (purity >= 0.8).all(), table
+
+
+def test_it_gives_a_response_about_two_topics_both_themes(result, corpus):
+    rows = result.assignments[result.assignments["response_id"] == "R900"]
+    labels = " ".join(rows["theme"]).lower() + " " + " ".join(
+        result.themes.set_index("theme_id").loc[rows["theme_id"], "key_phrases"].fillna("")
+    ).lower()
+    assert len(rows) >= 2
+    assert "nurse" in labels and ("parking" in labels or "car park" in labels)
+    assert rows["primary"].sum() == 1
+
+
+def test_it_accounts_for_every_response(result, corpus):
+    a = result.assignments
+    assert set(a["response_id"]) == set(corpus["ref"])
+    assert (a.groupby("response_id")["primary"].sum() == 1).all()
+    for column in ["response_id", "theme_id", "theme", "score", "primary"]:
+        assert column in a.columns
+
+
+def test_it_puts_empty_responses_in_no_clear_theme(result):
+    rows = result.assignments[result.assignments["response_id"].isin(["R901", "R902"])]
+    assert list(rows["theme"]) == [NO_THEME_LABEL, NO_THEME_LABEL]
+    assert list(rows["theme_id"]) == [NO_THEME_ID, NO_THEME_ID]
+    assert result.no_theme_share == pytest.approx(2 / len(result.responses), abs=0.02)
+
+
+def test_it_orders_themes_biggest_first_with_sub_themes_under_them(result):
+    top = result.top_themes
+    assert list(top["size"]) == sorted(top["size"], reverse=True)
+    subs = result.themes[result.themes["level"] == 2]
+    assert set(subs["parent_id"]) <= set(top["theme_id"])
+    for tid, group in subs.groupby("parent_id"):
+        assert group["size"].sum() == int(top.set_index("theme_id").loc[tid, "size"])
+
+
+def test_its_quotes_within_a_theme_are_distinct_and_from_the_theme(result):
+    primary = result.assignments[result.assignments["primary"]].set_index("response_id")["theme_id"]
+    for tid in result.top_themes["theme_id"]:
+        quotes = result.quotes_for(tid)
+        assert 3 <= len(quotes) <= 5, tid
+        assert quotes["text"].str.lower().nunique() == len(quotes)
+        assert (primary.loc[quotes["response_id"]] == tid).all()
+
+
+def test_its_labels_are_phrases_without_stop_words(result):
+    from heard.themes.phrases import STOP_WORDS
+
+    for label in result.top_themes["label"]:
+        for part in label.lower().split(", "):
+            words = part.split()
+            assert words[0] not in STOP_WORDS and words[-1] not in STOP_WORDS, label
+
+
+def test_it_gives_every_response_a_sentiment(result):
+    r = result.responses
+    assert set(r["sentiment"]) <= {"negative", "mixed or neutral", "positive"}
+    assert r["sentiment_score"].between(-1, 1).all()
+    complaints = result.responses[result.responses["text"].str.contains("nightmare|cold and tasteless")]
+    praise = result.responses[result.responses["text"].str.contains("absolute angel|above and beyond")]
+    assert (complaints["sentiment"] != "positive").all()
+    assert complaints["sentiment_score"].mean() < 0
+    assert (praise["sentiment"] == "positive").all()
+
+
+def test_the_same_input_and_seed_give_the_same_files(corpus, embedder, tmp_path):
+    a = heard.find_themes(corpus, text="comment", id="ref", random_state=3, embedder=embedder)
+    b = heard.find_themes(corpus, text="comment", id="ref", random_state=3, embedder=embedder)
+    pa, pb = a.save(tmp_path / "a"), b.save(tmp_path / "b")
+    for name in ["themes", "assignments"]:
+        assert pa[name].read_bytes() == pb[name].read_bytes(), name
+
+
+def test_a_fixed_number_of_themes_is_respected(corpus, embedder):
+    r = heard.find_themes(corpus, text="comment", n_themes=4, embedder=embedder)
+    assert len(r.top_themes) == 4
+
+
+def test_the_report_names_the_largest_theme_first(result):
+    html = result.to_html()
+    labels = list(result.top_themes["label"])
+    from html import escape
+
+    first = html.find(escape(labels[0]))
+    assert first != -1
+    for other in labels[1:]:
+        pos = html.find(escape(other))
+        assert pos == -1 or pos > first, other
+
+
+def test_it_rejects_a_random_state_that_is_not_a_number(corpus, embedder):
+    with pytest.raises(heard.SettingsError):
+        heard.find_themes(corpus, text="comment", random_state="abc", embedder=embedder)  # type: ignore[arg-type]
+
+
+def test_a_transcript_keeps_its_speakers(embedder):
+    from conftest import SAMPLE_DIR
+
+    responses = heard.read(SAMPLE_DIR / "interview-adopter.vtt", by=["speaker"])
+    r = heard.analyse(responses, embedder=embedder)
+    assert set(r.responses["speaker"]) == {"Interviewer", "Adopter"}
+    assert "speaker" in r.by
+    assert len(r.top_themes) >= 1
+
+
+def test_long_field_notes_are_split_into_passages_and_rolled_up(embedder):
+    from conftest import SAMPLE_DIR
+
+    responses = heard.read(SAMPLE_DIR / "field-notes")
+    texts = responses.texts
+    passages = embedder.embed_documents(texts)
+    assert len(passages.passage_text) > len(texts)
+    assert passages.vectors.shape == (len(texts), 384)
+    assert np.allclose(np.linalg.norm(passages.vectors, axis=1), 1.0, atol=1e-4)
+    counts = embedder.count_tokens(passages.passage_text)
+    assert max(counts) <= 256
