@@ -29,6 +29,8 @@ def embedder(cache_dir: Path):
 @pytest.fixture(scope="session")
 def output_root() -> Path:
     """Where tests leave files worth looking at after a run (test-output/ in the project)."""
-    root = Path(os.environ.get("HEARD_TEST_OUTPUT", Path(__file__).resolve().parents[1] / "test-output"))
+    root = Path(
+        os.environ.get("HEARD_TEST_OUTPUT", Path(__file__).resolve().parents[1] / "test-output")
+    )
     root.mkdir(parents=True, exist_ok=True)
     return root

@@ -73,7 +73,15 @@ TOPICS: dict[str, dict[str, list[str]]] = {
     },
 }
 
-OPENERS = ["", "Honestly, ", "To be fair, ", "Overall, ", "I have to say ", "As a carer, ", "Sadly, "]
+OPENERS = [
+    "",
+    "Honestly, ",
+    "To be fair, ",
+    "Overall, ",
+    "I have to say ",
+    "As a carer, ",
+    "Sadly, ",
+]
 ROLES = ["patient", "carer", "parent", "visitor"]
 
 
@@ -89,12 +97,20 @@ def planted_corpus(per_topic: int = 30, seed: int = 0) -> pd.DataFrame:
             opener = rng.choice(OPENERS)
             if opener:
                 text = opener + text[0].lower() + text[1:]
-            rows.append({"topic": topic, "comment": text, "role": rng.choice(ROLES),
-                         "date": f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"})
+            rows.append(
+                {
+                    "topic": topic,
+                    "comment": text,
+                    "role": rng.choice(ROLES),
+                    "date": f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                }
+            )
     rng.shuffle(rows)
     frame = pd.DataFrame(rows)
     frame.insert(0, "ref", [f"R{i:03d}" for i in range(1, len(frame) + 1)])
     return frame
 
 
-TWO_TOPICS = "The nurses were so kind to my dad, but parking at the hospital car park was impossible."
+TWO_TOPICS = (
+    "The nurses were so kind to my dad, but parking at the hospital car park was impossible."
+)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from synthetic import TOPICS, TWO_TOPICS, planted_corpus
 
 import heard
 from heard.result import NO_THEME_ID, NO_THEME_LABEL
+from synthetic import TOPICS, TWO_TOPICS, planted_corpus
 
 
 @pytest.fixture(scope="module")
@@ -16,9 +16,27 @@ def corpus() -> pd.DataFrame:
     frame = planted_corpus(per_topic=30)
     extra = pd.DataFrame(
         [
-            {"ref": "R900", "topic": "two", "comment": TWO_TOPICS, "role": "carer", "date": "2025-06-01"},
-            {"ref": "R901", "topic": "empty", "comment": "", "role": "patient", "date": "2025-06-02"},
-            {"ref": "R902", "topic": "empty", "comment": "   ", "role": "patient", "date": "2025-06-03"},
+            {
+                "ref": "R900",
+                "topic": "two",
+                "comment": TWO_TOPICS,
+                "role": "carer",
+                "date": "2025-06-01",
+            },
+            {
+                "ref": "R901",
+                "topic": "empty",
+                "comment": "",
+                "role": "patient",
+                "date": "2025-06-02",
+            },
+            {
+                "ref": "R902",
+                "topic": "empty",
+                "comment": "   ",
+                "role": "patient",
+                "date": "2025-06-03",
+            },
         ]
     )
     return pd.concat([frame, extra], ignore_index=True)
@@ -26,7 +44,9 @@ def corpus() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def result(corpus: pd.DataFrame, embedder) -> heard.Analysis:
-    return heard.find_themes(corpus, text="comment", id="ref", by=["role"], time="date", embedder=embedder)
+    return heard.find_themes(
+        corpus, text="comment", id="ref", by=["role"], time="date", embedder=embedder
+    )
 
 
 def _theme_of(result: heard.Analysis, corpus: pd.DataFrame) -> pd.Series:
@@ -45,7 +65,10 @@ def test_it_finds_each_planted_topic_and_labels_it_with_its_key_phrases(result, 
         named = [
             tid
             for tid in in_topic.unique()
-            if any(w in (themes.loc[tid, "label"] + " " + str(themes.loc[tid, "key_phrases"])).lower() for w in words)
+            if any(
+                w in (themes.loc[tid, "label"] + " " + str(themes.loc[tid, "key_phrases"])).lower()
+                for w in words
+            )
         ]
         share = in_topic.isin(named).mean()
         assert share >= 0.8, f"only {share:.0%} of '{topic}' responses are in themes that name it"
@@ -62,9 +85,13 @@ def test_it_keeps_each_theme_to_one_planted_topic(result, corpus):
 
 def test_it_gives_a_response_about_two_topics_both_themes(result, corpus):
     rows = result.assignments[result.assignments["response_id"] == "R900"]
-    labels = " ".join(rows["theme"]).lower() + " " + " ".join(
-        result.themes.set_index("theme_id").loc[rows["theme_id"], "key_phrases"].fillna("")
-    ).lower()
+    labels = (
+        " ".join(rows["theme"]).lower()
+        + " "
+        + " ".join(
+            result.themes.set_index("theme_id").loc[rows["theme_id"], "key_phrases"].fillna("")
+        ).lower()
+    )
     assert len(rows) >= 2
     assert "nurse" in labels and ("parking" in labels or "car park" in labels)
     assert rows["primary"].sum() == 1
@@ -116,8 +143,12 @@ def test_it_gives_every_response_a_sentiment(result):
     r = result.responses
     assert set(r["sentiment"]) <= {"negative", "mixed or neutral", "positive"}
     assert r["sentiment_score"].between(-1, 1).all()
-    complaints = result.responses[result.responses["text"].str.contains("nightmare|cold and tasteless")]
-    praise = result.responses[result.responses["text"].str.contains("absolute angel|above and beyond")]
+    complaints = result.responses[
+        result.responses["text"].str.contains("nightmare|cold and tasteless")
+    ]
+    praise = result.responses[
+        result.responses["text"].str.contains("absolute angel|above and beyond")
+    ]
     assert (complaints["sentiment"] != "positive").all()
     assert complaints["sentiment_score"].mean() < 0
     assert (praise["sentiment"] == "positive").all()

@@ -132,7 +132,9 @@ def analyse(
         if book is None:
             from heard.themes.multi import also_about
 
-            model.assigned_ |= also_about(phrase_texts, themes_info.phrases, model.scores_, model.labels_)
+            model.assigned_ |= also_about(
+                phrase_texts, themes_info.phrases, model.scores_, model.labels_
+            )
         update(3, 3)
     timings["themes"] = _time.perf_counter() - t0
 

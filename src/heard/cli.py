@@ -91,6 +91,11 @@ def main() -> None:
     help="Sheet of an .xlsx file, by name or number (default: the first).",
 )
 @click.option(
+    "--encoding",
+    metavar="NAME",
+    help="Text encoding of a CSV/TXT file, e.g. utf-8 or cp1252 (default: detected).",
+)
+@click.option(
     "--codebook",
     type=click.Path(path_type=Path),
     help="Your themes: CSV/XLSX/JSON with name, description, examples.",
@@ -133,6 +138,7 @@ def analyse(
     by: tuple[str, ...],
     time_: str | None,
     sheet: str | None,
+    encoding: str | None,
     codebook: Path | None,
     n_themes: int | None,
     random_state: int,
@@ -157,7 +163,14 @@ def analyse(
             f"The output {output} is a file, not a folder. Give -o a folder name, e.g. -o results/"
         )
     sheet_arg: str | int | None = int(sheet) if sheet and sheet.isdigit() else sheet
-    responses = read(file, text=text, id=id_, by=list(by) or None, time=time_, sheet=sheet_arg)
+    book = None
+    if codebook is not None:
+        from heard.codebook import Codebook
+
+        book = Codebook.from_file(codebook)  # check it before the long work starts
+    responses = read(
+        file, text=text, id=id_, by=list(by) or None, time=time_, sheet=sheet_arg, encoding=encoding
+    )
     if not quiet:
         click.echo(
             f"Read {len(responses):,} responses from {file} (text column '{responses.text}').",
@@ -165,7 +178,7 @@ def analyse(
         )
     result = run(
         responses,
-        codebook=codebook,
+        codebook=book,
         n_themes=n_themes if n_themes else "auto",
         random_state=random_state,
         cache_dir=cache_dir,
