@@ -111,8 +111,15 @@ def analyse(
     vectors = passages.vectors
     timings["embed"] = _time.perf_counter() - t0
 
+    from threadpoolctl import threadpool_limits
+
     t0 = _time.perf_counter()
-    with bar.stage("Finding themes", total=3) as update:
+    # The matrices here are small: one BLAS thread is faster than several fighting
+    # over two cores (measured: 2.1 s against 5-9 s for 10,000 responses).
+    with (
+        bar.stage("Finding themes", total=3) as update,
+        threadpool_limits(limits=1, user_api="blas"),
+    ):
         model = ThemeModel(n_themes=n_themes, random_state=int(random_state))
         book = None
         match = None

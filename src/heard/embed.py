@@ -192,6 +192,7 @@ class Embedder:
         self.batch_size = batch_size
         self.precision = precision
         self._model: Any = None
+        self._tokenizer: Any = None
         self._cache = EmbeddingCache(self.cache_dir) if use_cache else None
         self.stats = {"embedded": 0, "cached": 0}
 
@@ -222,9 +223,20 @@ class Embedder:
         return self.precision == "bfloat16"
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        tok = self.model.tokenizer
-        enc = tok(list(texts), add_special_tokens=False, truncation=False)["input_ids"]
-        return [len(ids) for ids in enc]
+        """Word-piece tokens per text, without special tokens.
+
+        Uses the model's fast tokenizer file directly, so that splitting long texts
+        does not load torch or the model (a re-run with a warm cache needs neither).
+        """
+        if self._tokenizer is None:
+            from tokenizers import Tokenizer
+
+            tok = Tokenizer.from_file(str(model_path() / "tokenizer.json"))
+            tok.no_truncation()
+            tok.no_padding()
+            self._tokenizer = tok
+        encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        return [len(e.ids) for e in encodings]
 
     # -- embedding -------------------------------------------------------
     def _encode(
