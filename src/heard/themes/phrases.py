@@ -239,7 +239,8 @@ def rerank(
     weights = weights / max(weights.max(), 1e-12)
     vecs = embedder.embed(phrases)  # type: ignore[attr-defined]
     sim = np.clip(vecs @ centre, 0.0, 1.0)
-    relevance = 0.5 * np.sqrt(weights) + 0.5 * sim
+    # A phrase must be both typical of the theme (weight) and about what the theme means (sim).
+    relevance = np.sqrt(weights) * (0.3 + sim)
     chosen: list[int] = []
     available = np.ones(len(phrases), dtype=bool)
     redundancy = np.zeros(len(phrases))
