@@ -170,7 +170,9 @@ class ThemeModel:
         labels, _ = _refine(z, centres, rounds=self.refine_rounds)
         return labels
 
-    def _partition(self, z: np.ndarray, k: int, rng: np.random.Generator) -> _Partition:
+    def _partition(
+        self, z: np.ndarray, k: int, rng: np.random.Generator, runs: int | None = None
+    ) -> _Partition:
         """Group ``z`` into ``k`` clusters: the consensus of Ward trees on several samples."""
         from scipy.optimize import linear_sum_assignment
 
@@ -178,7 +180,10 @@ class ThemeModel:
         if n <= 2 or k <= 1:
             return _Partition(np.zeros(n, dtype=np.int64), _unit(z.mean(axis=0, keepdims=True)))
         k = min(k, n - 1)
-        runs = 1 if n <= self.sample_size else self.n_samples
+        if n <= self.sample_size:
+            runs = 1  # one exact Ward tree on everything: nothing random left
+        elif runs is None:
+            runs = self.n_samples
         parts = [self._one_partition(z, k, rng) for _ in range(runs)]
         reference = parts[0]
         k = int(reference.max()) + 1
@@ -331,7 +336,8 @@ class ThemeModel:
             if count < 2:
                 self.n_subthemes_.append(0)
                 continue
-            sub = self._partition(z[members], count, rng)
+            # one sample is enough inside a theme (sub-themes are a finer, secondary view)
+            sub = self._partition(z[members], count, rng, runs=1)
             ksub = len(sub.centres)
             ssizes = np.bincount(sub.labels, minlength=ksub)
             sfirst = np.array([np.argmax(sub.labels == j) if ssizes[j] else n for j in range(ksub)])
