@@ -67,5 +67,7 @@ class MissingDependencyError(HeardError):
     def __init__(self, package: str, extra: str | None = None, purpose: str = "") -> None:
         install = f'pip install "heard[{extra}]"' if extra else f"pip install {package}"
         why = f" to {purpose}" if purpose else ""
-        super().__init__(f"heard needs the package '{package}'{why}, and it is not installed. Install it with: {install}")
+        super().__init__(
+            f"heard needs the package '{package}'{why}, and it is not installed. Install it with: {install}"
+        )
         self.package = package
