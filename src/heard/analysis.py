@@ -45,6 +45,9 @@ def find_themes(
     embedder: Any = None,
     progress: bool | Progress = False,
     title: str | None = None,
+    redact: bool = True,
+    known_names: Sequence[str] = (),
+    pseudonyms: str = "none",
 ) -> Analysis:
     """Find the themes in a table of responses.
 
@@ -58,6 +61,11 @@ def find_themes(
     random_state: the seed; the same input and seed give the same result.
     cache_dir, use_cache: the embedding cache (see :mod:`heard.embed`).
     progress: True for progress bars on stderr.
+    redact: remove personal data (names, phone numbers, addresses...) from the texts
+        before anything else happens, so that it is never embedded, quoted or written
+        out. On by default; ``False`` says so in the report.
+    known_names: names of participants, staff or children to redact wherever they appear.
+    pseudonyms: "none" ([NAME]), "story" or "project" ([NAME-1], [NAME-2]...).
     """
     if isinstance(data, Responses):
         responses = data
@@ -73,6 +81,9 @@ def find_themes(
         embedder=embedder,
         progress=progress,
         title=title,
+        redact=redact,
+        known_names=known_names,
+        pseudonyms=pseudonyms,
     )
 
 
@@ -87,6 +98,9 @@ def analyse(
     embedder: Any = None,
     progress: bool | Progress = False,
     title: str | None = None,
+    redact: bool = True,
+    known_names: Sequence[str] = (),
+    pseudonyms: str = "none",
 ) -> Analysis:
     """Analyse checked responses (see :func:`find_themes`)."""
     from heard import __version__
@@ -101,6 +115,19 @@ def analyse(
     started = _time.perf_counter()
     texts = [t.strip() for t in responses.texts]
     n = len(texts)
+    redaction_counts: dict[str, int] = {}
+    if redact:
+        from heard.redact import Redactor
+
+        t0 = _time.perf_counter()
+        redactor = Redactor(pseudonyms=pseudonyms, known_names=list(known_names))  # type: ignore[arg-type]
+        with bar.stage("Removing personal data", total=n, unit="text") as update:
+            redactions = redactor.redact_many(texts, progress=update)
+        texts = [r.text for r in redactions]
+        for r in redactions:
+            for kind, count in r.counts.items():
+                redaction_counts[kind] = redaction_counts.get(kind, 0) + count
+        timings["redact"] = _time.perf_counter() - t0
     usable = np.array([bool(t) for t in texts], dtype=bool)
 
     if embedder is None:
@@ -168,7 +195,9 @@ def analyse(
         "random_state": int(random_state),
         "model": MODEL_NAME,
         "heard_version": __version__,
-        "redact": None,
+        "redact": bool(redact),
+        "redactions": dict(sorted(redaction_counts.items())),
+        "pseudonyms": pseudonyms if redact else None,
     }
     responses_df, themes_df, assignments_df, quotes_df = result
     return Analysis(

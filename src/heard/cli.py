@@ -123,6 +123,24 @@ def main() -> None:
     help="Folder for report.html, themes.csv, assignments.csv and results.xlsx.",
 )
 @click.option(
+    "--no-redact",
+    is_flag=True,
+    help="Keep personal data (names, phone numbers, addresses...) in the outputs. The report says so.",
+)
+@click.option(
+    "--names",
+    "names_file",
+    type=click.Path(path_type=Path),
+    help="A text file of known names (participants, staff, children), one per line, to redact wherever they appear.",
+)
+@click.option(
+    "--pseudonyms",
+    type=click.Choice(["none", "story", "project"]),
+    default="none",
+    show_default=True,
+    help="Number the placeholders ([NAME-1], [NAME-2]) within each story or across the project.",
+)
+@click.option(
     "--cache-dir",
     type=click.Path(path_type=Path),
     help="Embedding cache folder (default: $HEARD_CACHE_DIR or ~/.cache/heard).",
@@ -144,6 +162,9 @@ def analyse(
     random_state: int,
     title: str | None,
     output: Path,
+    no_redact: bool,
+    names_file: Path | None,
+    pseudonyms: str,
     cache_dir: Path | None,
     no_cache: bool,
     quiet: bool,
@@ -163,6 +184,7 @@ def analyse(
             f"The output {output} is a file, not a folder. Give -o a folder name, e.g. -o results/"
         )
     sheet_arg: str | int | None = int(sheet) if sheet and sheet.isdigit() else sheet
+    known_names = _read_names(names_file) if names_file is not None else []
     book = None
     if codebook is not None:
         from heard.codebook import Codebook
@@ -185,6 +207,9 @@ def analyse(
         use_cache=not no_cache,
         progress=not quiet,
         title=title,
+        redact=not no_redact,
+        known_names=known_names,
+        pseudonyms=pseudonyms,
     )
     paths = result.save(output)
     if quiet:
@@ -200,8 +225,39 @@ def analyse(
     if len(top) > 5:
         click.echo(f"  ... and {len(top) - 5} more in the report.")
     click.echo("")
+    if no_redact:
+        click.echo("Personal data was NOT removed (--no-redact): handle these files with care.")
+    else:
+        found = result.settings.get("redactions") or {}
+        summary = ", ".join(
+            f"{count} {kind.lower().replace('_', ' ')}" for kind, count in found.items()
+        )
+        click.echo(f"Personal data removed: {summary or 'none found'}.")
     for name, path in paths.items():
         click.echo(f"  {name:<12} {path}")
+
+
+def _read_names(path: Path) -> list[str]:
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise HeardError(
+            f"The names file {path} does not exist. Check the path given to --names."
+        ) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise HeardError(
+            f"heard could not read the names file {path} ({exc}). Save it as UTF-8 text, one name per line."
+        ) from exc
+    return [line.strip() for line in raw.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def _register() -> None:
+    from heard.redact.cli import redact_command
+
+    main.add_command(redact_command, "redact")
+
+
+_register()
 
 
 if __name__ == "__main__":  # pragma: no cover
