@@ -1,27 +1,32 @@
-"""Codebook mode: map responses to themes the user names, and say what fits none.
+"""Codebook mode: map responses to codes the user names, and say what fits none.
 
-The user supplies theme names, each with a one-line description and optionally a few
-example responses. Every response gets the codes it fits (several if it is about
-several things), a score per code, a main code, or "fits none" (the lead's theme
-discovery then proposes new themes for those).
+The user supplies codes (themes), each with a name, a one-line description and
+optionally a few example responses. Every response gets the codes it fits (several
+when it is about several things), a score per code and a main code, or "fits none";
+theme discovery then proposes new themes for the responses that fit none.
 
-How it works, and why (figures from ``benchmarks/codebook_eval.py``):
+How it works, and why (figures: ``benchmarks/codebook_eval.py`` on the NHS v6
+framework, 46 codes, 6,656 responses scored; micro-F1 unless said):
 
-* Without examples (zero-shot), a response's score for a code is its cosine similarity
-  to the code's description (the best of "description", "name: description" and the
-  name alone). Nothing else measured better: letting the corpus re-estimate how common
-  each code is, from such weak evidence, made things worse.
-* With examples (few-shot), a softmax classifier is trained on the examples and the
-  descriptions, over the response vectors plus TF-IDF word features (the words carry
-  signal the 384-d vectors blur). It is then refined on the corpus being coded, which
-  is there to use at prediction time: (1) how common each code is in this corpus is
-  estimated by expectation-maximisation (Saerens et al., 2002), because examples come
-  in roughly equal numbers per code while real codes are very unequal; (2) the
-  classifier is refitted on the responses it is confident about (self-training),
-  a few rounds. Both steps are deterministic.
-* Decoding: a response's main code is its best one; it also gets every code that
-  scores at least ``RELATIVE`` times the best. A response whose closest description or
-  example is less similar than ``min_score`` (cosine) fits none.
+* Zero-shot (no examples): a response's score for a code is its cosine similarity to
+  the code's description, the best of "description", "name: description" and the name
+  (0.38; the description alone 0.37, "name: description" alone 0.26). Letting the
+  corpus re-estimate how common each code is, from such weak evidence, made it worse.
+* Few-shot (examples): a softmax classifier on the response vector plus TF-IDF word
+  features, trained on the examples and the descriptions, then refined on the corpus
+  being coded, which is there to use at prediction time: (1) how common each code is
+  in this corpus is estimated by EM (Saerens et al., 2002), because examples come in
+  about equal numbers per code while real codes are very unequal; (2) the classifier
+  is refitted, three rounds, on the responses it is confident about (self-training).
+  With 20 examples per code: 0.62 (without EM 0.58, without self-training 0.56,
+  without word features 0.59, without clauses 0.61), against 0.67 for a logistic
+  regression trained on every labelled response. All steps are deterministic.
+* Several codes: a response also gets every code scoring at least ``RELATIVE`` times
+  its best (few-shot) or within ``ZERO_SHOT_MARGIN`` of it (zero-shot), and any code
+  that one of its clauses clearly fits on its own ("the wait was long, but the staff
+  were kind"): one vector per response blurs the second topic.
+* Fits none: a response whose closest description or example is less similar than
+  ``min_score`` (cosine) fits no code.
 """
 
 from __future__ import annotations
@@ -68,6 +73,9 @@ CLAUSE_GAP = 0.1
 #: are not split (they are better served by passages).
 CLAUSE_WORDS = 3
 MAX_CLAUSE_TEXT = 1000
+#: Clauses are looked at by default for corpora up to this size: each new clause must
+#: be embedded, which for a big corpus costs about as much as embedding it again.
+MAX_CLAUSE_RESPONSES = 20_000
 #: Default "fits none" floors: the least cosine similarity between a response and the
 #: closest description (zero-shot) or description or example (few-shot).
 ZERO_SHOT_FLOOR = 0.15
@@ -469,7 +477,7 @@ def map_codebook(
     embedder: Embedding,
     random_state: int = 0,
     min_score: float | None = None,
-    split_clauses: bool = True,
+    split_clauses: bool | None = None,
 ) -> CodebookMatch:
     """Map responses to the codes of ``codebook`` (several codes per response allowed).
 
@@ -479,7 +487,8 @@ def map_codebook(
     response to fit any code (default :data:`ZERO_SHOT_FLOOR` without examples,
     :data:`FEW_SHOT_FLOOR` with). With ``split_clauses``, a response of several clauses
     ("the wait was long, but the staff were kind") also gets the code that one of its
-    clauses clearly fits on its own (the clauses are embedded too, once, then cached).
+    clauses clearly fits on its own (the clauses are embedded too, once, then cached);
+    the default (None) does so for up to :data:`MAX_CLAUSE_RESPONSES` responses.
     The same inputs and ``random_state`` give the same result.
     """
     x = np.asarray(vectors, dtype=np.float32)
@@ -522,7 +531,7 @@ def map_codebook(
         scores = np.clip(evidence.description_similarity(x), 0.0, 1.0)
         shares = np.bincount(scores.argmax(axis=1), minlength=k) / n
     assigned, primary = _decode(scores, fits, few_shot)
-    if split_clauses:
+    if split_clauses or (split_clauses is None and n <= MAX_CLAUSE_RESPONSES):
         _add_clause_codes(scores, assigned, fits, text_list, embedder, evidence, few, floor)
     return CodebookMatch(
         names=codebook.names,
@@ -689,11 +698,14 @@ CONFIDENT = 0.6
 #: Strength of the pull of the estimated code shares towards equal shares, in
 #: pseudo-responses per code.
 PRIOR_ROWS = 5.0
-MAX_REFIT_ROWS = 6000
+#: The most responses used to estimate the codes' shares (a seeded sample beyond).
+EM_ROWS = 20_000
+MAX_REFIT_ROWS = 4000
 #: Optimiser iterations for the first fit and for each (warm-started) refit; measured:
 #: more give the same F1.
 MAX_ITER = 60
 REFIT_ITER = 30
+LBFGS_MEMORY = 3
 #: Word features: weight of the TF-IDF block beside the unit-length vector, and the
 #: most words and word pairs kept (the most frequent).
 WORD_WEIGHT = 1.0
@@ -716,15 +728,13 @@ class _FewShot:
         evidence = self.evidence
         k = evidence.k
         rng = np.random.default_rng(self.random_state)
-        self.words_ = _word_vectorizer(texts, evidence)
-        corpus = self._features(x, texts)
+        self.words_, words = _word_vectorizer(texts, evidence)
+        n, m = len(texts), len(evidence.example_texts)
+        corpus = _Features(np.asarray(x, dtype=np.float32), words[:n])
         # Training rows: every example, and two phrasings of each description.
-        descriptions = evidence.description_texts[1]
         labelled = _Features(
             np.vstack([evidence.example_vectors, evidence.variants[0], evidence.variants[1]]),
-            sparse.vstack(
-                [self._words(evidence.example_texts), *[self._words(descriptions)] * 2]
-            ).tocsr(),
+            sparse.vstack([words[n : n + m], words[n + m :], words[n + m :]]).tocsr(),
         )
         lab_y = np.concatenate([evidence.example_codes, np.arange(k), np.arange(k)])
         targets = np.eye(k)[lab_y]
@@ -732,7 +742,7 @@ class _FewShot:
         model = _Softmax(k, C_EXAMPLES).fit(labelled, targets, weights)
         proba = model.predict(corpus)
         if fits.any():
-            proba[fits], _ = _adjust_priors(proba[fits], targets.sum(axis=0) / len(lab_y))
+            proba[fits], _ = _adjust_priors(proba[fits], targets.sum(axis=0) / len(lab_y), rng)
         for _ in range(ROUNDS):
             confidence = proba.max(axis=1)
             rows = np.flatnonzero((confidence >= CONFIDENT) & fits)
@@ -752,59 +762,55 @@ class _FewShot:
         self.shares_ = np.bincount(proba.argmax(axis=1), minlength=k) / max(len(proba), 1)
         return self
 
-    def _words(self, texts: list[str]) -> Any:
-        return self.words_.transform(texts) * WORD_WEIGHT
-
-    def _features(self, x: np.ndarray, texts: list[str]) -> _Features:
-        return _Features(np.asarray(x, dtype=np.float32), self._words(texts).tocsr())
-
     def predict(self, x: np.ndarray, texts: list[str]) -> np.ndarray:
         """(n, k) probabilities for other texts (clauses) with vectors ``x``."""
-        return self.model_.predict(self._features(x, texts))
+        words = self.words_.transform(texts).tocsr() * WORD_WEIGHT
+        return self.model_.predict(_Features(np.asarray(x, dtype=np.float32), words))
 
 
 def _adjust_priors(
-    proba: np.ndarray, train_prior: np.ndarray, iterations: int = 200
+    proba: np.ndarray, train_prior: np.ndarray, rng: np.random.Generator, iterations: int = 200
 ) -> tuple[np.ndarray, np.ndarray]:
     """Re-weight class probabilities to the class shares of this corpus, estimated by EM.
 
     The estimate starts from, and is pulled towards, the shares in the training rows by
     ``PRIOR_ROWS`` pseudo-responses per code, so that a small corpus cannot run away to
-    one code.
+    one code. Beyond ``EM_ROWS`` responses, a sample of that many estimates the shares.
     """
-    prior = train_prior.copy()
     ratio = proba / np.maximum(train_prior, 1e-12)
-    adjusted = proba
+    sample = ratio
+    if len(ratio) > EM_ROWS:
+        sample = ratio[np.sort(rng.choice(len(ratio), EM_ROWS, replace=False))]
+    prior = train_prior.copy()
     pseudo = PRIOR_ROWS * len(train_prior) * train_prior
     for _ in range(iterations):
-        adjusted = ratio * prior
+        adjusted = sample * prior
         adjusted /= adjusted.sum(axis=1, keepdims=True)
         new = (adjusted.sum(axis=0) + pseudo) / (len(adjusted) + pseudo.sum())
-        if np.abs(new - prior).max() < 1e-6:
-            prior = new
-            break
+        converged = np.abs(new - prior).max() < 1e-6
         prior = new
+        if converged:
+            break
+    adjusted = ratio * prior
+    adjusted /= adjusted.sum(axis=1, keepdims=True)
     return adjusted, prior
 
 
-def _word_vectorizer(texts: list[str], evidence: _Evidence) -> Any:
-    """TF-IDF of words and word pairs, fitted on the corpus, examples and descriptions."""
+def _word_vectorizer(texts: list[str], evidence: _Evidence) -> tuple[Any, Any]:
+    """TF-IDF of words and word pairs, fitted on the corpus, examples and descriptions;
+    returns the vectorizer and the matrix of those texts, in that order."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    descriptions = evidence.description_texts[1]
+    everything = texts + evidence.example_texts + evidence.description_texts[1]
     vectorizer = TfidfVectorizer(
-        sublinear_tf=True,
-        min_df=2,
-        ngram_range=(1, 2),
-        max_features=MAX_WORDS,
-        dtype=np.float32,
+        sublinear_tf=True, min_df=2, ngram_range=(1, 2), max_features=MAX_WORDS, dtype=np.float32
     )
     try:
-        vectorizer.fit(texts + evidence.example_texts + descriptions)
-    except ValueError:  # no word appears twice: no word features
-        vectorizer = TfidfVectorizer(sublinear_tf=True, min_df=1, dtype=np.float32)
-        vectorizer.fit(texts + evidence.example_texts + descriptions + ["heard"])
-    return vectorizer
+        matrix = vectorizer.fit_transform(everything)
+    except ValueError:  # no word appears twice: no word features worth having
+        vectorizer = TfidfVectorizer(min_df=1, dtype=np.float32)
+        matrix = vectorizer.fit_transform([*everything, "heard"])[: len(everything)]
+    return vectorizer, matrix.tocsr() * WORD_WEIGHT
 
 
 @dataclass
@@ -845,26 +851,34 @@ class _Softmax:
     def fit(
         self, x: _Features, targets: np.ndarray, weights: np.ndarray, start: _Softmax | None = None
     ) -> _Softmax:
-        from scipy.special import log_softmax
-
         self.shape_ = (x.dense.shape[1], x.sparse.shape[1])
         k = self.k
         dense = np.ascontiguousarray(x.dense, dtype=np.float32)
         words = x.sparse.astype(np.float32)
         wt = (targets * weights[:, None]).astype(np.float32)
-        total = wt.sum(axis=1, keepdims=True)
+        total = wt.sum(axis=1, keepdims=True, dtype=np.float64).astype(np.float32)
         penalty = 0.5 / self.c
 
         def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
             wd, ws, b = self._unpack(theta)
-            wd32 = wd.astype(np.float32)
-            z = dense @ wd32.T + words @ ws.astype(np.float32).T + b.astype(np.float32)
-            logp = log_softmax(z.astype(np.float64), axis=1)
-            value = -(wt * logp).sum() + penalty * (wd * wd).sum() + penalty * (ws * ws).sum()
-            g = (np.exp(logp) * total - wt).astype(np.float32)
-            gd = (g.T @ dense).astype(np.float64) + 2 * penalty * wd
-            gs = np.asarray((words.T @ g).T, dtype=np.float64) + 2 * penalty * ws
-            return float(value), np.concatenate([gd.ravel(), gs.ravel(), g.sum(axis=0)])
+            z = dense @ wd.astype(np.float32).T
+            z += words @ ws.astype(np.float32).T
+            z += b.astype(np.float32)
+            top = z.max(axis=1, keepdims=True)
+            z -= top
+            e = np.exp(z)
+            norm = e.sum(axis=1, keepdims=True)
+            # -sum(wt * log p) = sum(total * logsumexp) - sum(wt * z), with z shifted by top
+            value = float(
+                np.dot(total[:, 0].astype(np.float64), np.log(norm[:, 0], dtype=np.float64))
+                - np.sum(wt * z, dtype=np.float64)
+            )
+            value += penalty * (float(np.vdot(wd, wd)) + float(np.vdot(ws, ws)))
+            e *= total / norm
+            e -= wt  # the gradient of the loss with respect to z
+            gd = (e.T @ dense).astype(np.float64) + 2 * penalty * wd
+            gs = np.asarray((words.T @ e).T, dtype=np.float64) + 2 * penalty * ws
+            return value, np.concatenate([gd.ravel(), gs.ravel(), e.sum(axis=0, dtype=np.float64)])
 
         size = k * (self.shape_[0] + self.shape_[1] + 1)
         theta0 = (
@@ -885,7 +899,7 @@ class _Softmax:
 
 
 def _lbfgs(
-    fun: Any, x0: np.ndarray, max_iter: int, memory: int = 10, tol: float = 1e-5
+    fun: Any, x0: np.ndarray, max_iter: int, memory: int = LBFGS_MEMORY, tol: float = 1e-5
 ) -> np.ndarray:
     """Minimise a smooth convex ``fun(x) -> (value, gradient)`` by L-BFGS.
 
