@@ -17,10 +17,12 @@ framework, 46 codes, 6,656 responses scored; micro-F1 unless said):
   being coded, which is there to use at prediction time: (1) how common each code is
   in this corpus is estimated by EM (Saerens et al., 2002), because examples come in
   about equal numbers per code while real codes are very unequal; (2) the classifier
-  is refitted, three rounds, on the responses it is confident about (self-training).
-  With 20 examples per code: 0.62 (without EM 0.58, without self-training 0.56,
-  without word features 0.59, without clauses 0.61), against 0.67 for a logistic
-  regression trained on every labelled response. All steps are deterministic.
+  is refitted, three rounds, on the responses it is confident about (self-training);
+  (3) a second pass re-weights the first classifier by the shares the refined one
+  counts, and refits again. With 20 examples per code: 0.64 (one pass 0.62, without
+  EM 0.62, without self-training 0.57, without word features 0.60, without clauses
+  0.63), against 0.67 for a logistic regression trained on every labelled response.
+  All steps are deterministic.
 * Several codes: a response also gets every code scoring at least ``RELATIVE`` times
   its best (few-shot) or within ``ZERO_SHOT_MARGIN`` of it (zero-shot), and any code
   that one of its clauses clearly fits on its own ("the wait was long, but the staff
@@ -691,8 +693,11 @@ EXAMPLE_WEIGHT = 3.0
 #: Inverse L2 penalty of the classifier (as scikit-learn's ``C``), first fit and refits.
 C_EXAMPLES = 10.0
 C_REFIT = 3.0
-#: Self-training: rounds, the least probability for a response to be used, and the most
-#: responses used per round (sampled with ``random_state`` beyond that).
+#: Self-training: passes (each re-estimates the codes' shares, then refits), rounds
+#: per pass, the least probability for a response to be used, and the most responses
+#: used per round (sampled with ``random_state`` beyond that).
+PASSES = 2
+PASS_ROWS = 20
 ROUNDS = 3
 CONFIDENT = 0.6
 #: Strength of the pull of the estimated code shares towards equal shares, in
@@ -704,7 +709,7 @@ MAX_REFIT_ROWS = 4000
 #: Optimiser iterations for the first fit and for each (warm-started) refit; measured:
 #: more give the same F1.
 MAX_ITER = 60
-REFIT_ITER = 30
+REFIT_ITER = 20
 LBFGS_MEMORY = 3
 #: Word features: weight of the TF-IDF block beside the unit-length vector, and the
 #: most words and word pairs kept (the most frequent).
@@ -740,23 +745,37 @@ class _FewShot:
         targets = np.eye(k)[lab_y]
         weights = np.full(len(lab_y), EXAMPLE_WEIGHT)
         model = _Softmax(k, C_EXAMPLES).fit(labelled, targets, weights)
-        proba = model.predict(corpus)
-        if fits.any():
-            proba[fits], _ = _adjust_priors(proba[fits], targets.sum(axis=0) / len(lab_y), rng)
-        for _ in range(ROUNDS):
-            confidence = proba.max(axis=1)
-            rows = np.flatnonzero((confidence >= CONFIDENT) & fits)
-            if len(rows) < k:
-                break
-            if len(rows) > MAX_REFIT_ROWS:
-                rows = np.sort(rng.choice(rows, MAX_REFIT_ROWS, replace=False))
-            model = _Softmax(k, C_REFIT, REFIT_ITER).fit(
-                _Features.stack(labelled, corpus.take(rows)),
-                np.vstack([targets, np.eye(k)[proba[rows].argmax(axis=1)]]),
-                np.concatenate([weights, confidence[rows]]),
-                start=model,
-            )
-            proba = model.predict(corpus)
+        first = model.predict(corpus)
+        train_prior = targets.sum(axis=0) / len(lab_y)
+        proba = first.copy()
+        shares: np.ndarray | None = None
+        # Counted shares mean something only with enough responses per code.
+        passes = PASSES if fits.sum() >= PASS_ROWS * k else 1
+        for _ in range(passes):
+            # The codes' shares in this corpus: by EM at first, then as counted by the
+            # refined classifier (measured: better, mostly where EM went wrong).
+            if fits.any():
+                if shares is None:
+                    proba[fits], _ = _adjust_priors(first[fits], train_prior, rng)
+                else:
+                    proba[fits] = _reweight(first[fits], shares / train_prior)
+            for _ in range(ROUNDS):
+                confidence = proba.max(axis=1)
+                rows = np.flatnonzero((confidence >= CONFIDENT) & fits)
+                if len(rows) < k:
+                    break
+                if len(rows) > MAX_REFIT_ROWS:
+                    rows = np.sort(rng.choice(rows, MAX_REFIT_ROWS, replace=False))
+                model = _Softmax(k, C_REFIT, REFIT_ITER).fit(
+                    _Features.stack(labelled, corpus.take(rows)),
+                    np.vstack([targets, np.eye(k)[proba[rows].argmax(axis=1)]]),
+                    np.concatenate([weights, confidence[rows]]),
+                    start=model,
+                )
+                proba = model.predict(corpus)
+            counts = np.bincount(proba[fits].argmax(axis=1), minlength=k)
+            pseudo = PRIOR_ROWS * k * train_prior
+            shares = (counts + pseudo) / (counts.sum() + pseudo.sum())
         self.model_ = model
         self.proba_ = proba
         self.shares_ = np.bincount(proba.argmax(axis=1), minlength=k) / max(len(proba), 1)
@@ -766,6 +785,12 @@ class _FewShot:
         """(n, k) probabilities for other texts (clauses) with vectors ``x``."""
         words = self.words_.transform(texts).tocsr() * WORD_WEIGHT
         return self.model_.predict(_Features(np.asarray(x, dtype=np.float32), words))
+
+
+def _reweight(proba: np.ndarray, factor: np.ndarray) -> np.ndarray:
+    adjusted = proba * factor
+    adjusted /= adjusted.sum(axis=1, keepdims=True)
+    return np.asarray(adjusted)
 
 
 def _adjust_priors(
@@ -791,9 +816,7 @@ def _adjust_priors(
         prior = new
         if converged:
             break
-    adjusted = ratio * prior
-    adjusted /= adjusted.sum(axis=1, keepdims=True)
-    return adjusted, prior
+    return _reweight(ratio, prior), prior
 
 
 def _word_vectorizer(texts: list[str], evidence: _Evidence) -> tuple[Any, Any]:
