@@ -233,6 +233,14 @@ def test_to_frame_lists_each_code_given_and_each_response_that_fits_none(corpus,
     assert off["code"].tolist() == ["No clear theme"]
 
 
+@pytest.mark.parametrize("examples", [False, True], ids=["zero-shot", "few-shot"])
+def test_an_empty_response_fits_none(embedder, examples):
+    texts = ["", "   ", "We waited a whole year for the panel."]
+    match = map_codebook(_book(examples), embedder.embed(texts), texts, embedder)
+    assert match.none_mask.tolist() == [True, True, False]
+    assert match.names[match.primary[2]] == WAITING
+
+
 def test_it_handles_no_responses(embedder):
     match = map_codebook(_book(True), np.zeros((0, 384), np.float32), [], embedder)
     assert match.assigned.shape == (0, 4)
