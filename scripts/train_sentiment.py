@@ -41,7 +41,7 @@ SEED = 20240611
 #: on the hand-written examples, one-standard-error rule), ITERATIONS passes, one
 #: network per seed in SEEDS, merged.
 HIDDEN = 64
-ALPHA = 0.1
+ALPHA = 0.03
 ITERATIONS = 300
 SEEDS = (0, 1, 2)
 #: How many composed examples of each kind to draw.
@@ -228,7 +228,7 @@ def _long_mixed(rng: random.Random, s: Slots) -> str:
     if rng.random() < 0.6:
         first, second = good, bad
         link = rng.choice(
-            ["However,", "But", "On the other hand", "The downside was that", "Sadly"]
+            ["However,", "But", "On the other hand", "The downside was that", "Unfortunately"]
         )
     else:
         first, second = bad, good
