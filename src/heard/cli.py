@@ -8,54 +8,21 @@ and the traceback only with ``--debug``.
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from heard import __version__
+from heard._clierrors import friendly_errors
 from heard.errors import HeardError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _friendly_errors(func: F) -> F:
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        debug = bool(kwargs.get("debug"))
-        try:
-            return func(*args, **kwargs)
-        except HeardError as exc:
-            if debug:
-                raise
-            click.secho(f"Error: {exc}", err=True, fg="red")
-            sys.exit(1)
-        except KeyboardInterrupt:
-            click.echo("Stopped. Nothing was written.", err=True)
-            sys.exit(130)
-        except MemoryError:
-            click.secho(
-                "Error: this machine ran out of memory. Try a smaller file, or split it and analyse the parts.",
-                err=True,
-                fg="red",
-            )
-            sys.exit(1)
-        except Exception as exc:
-            if debug:
-                raise
-            click.secho(
-                f"heard hit an unexpected problem ({type(exc).__name__}: {exc}). Nothing was written. "
-                "Run the same command with --debug to see the details, and please report it.",
-                err=True,
-                fg="red",
-            )
-            sys.exit(2)
-
-    return wrapper  # type: ignore[return-value]
+_friendly_errors = friendly_errors("Try a smaller file, or split it and analyse the parts.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

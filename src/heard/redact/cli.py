@@ -8,16 +8,15 @@ The lead adds :data:`redact_command` to the ``heard`` group. It reads the file w
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from heard.errors import ColumnNotFoundError, HeardError, InputError, SettingsError
+from heard._clierrors import friendly_errors
+from heard.errors import ColumnNotFoundError, InputError, SettingsError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,41 +41,7 @@ WRITERS = {
 _SAME_FORMAT = {"csv", "tsv", "xlsx", "json", "jsonl", "txt"}
 
 
-def _friendly_errors(func: F) -> F:
-    """heard's own errors become one red line and exit 1; anything else a short apology."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except HeardError as exc:
-            if kwargs.get("debug"):
-                raise
-            click.secho(f"Error: {exc}", err=True, fg="red")
-            sys.exit(1)
-        except KeyboardInterrupt:
-            click.echo("Stopped. Nothing was written.", err=True)
-            sys.exit(130)
-        except MemoryError:
-            click.secho(
-                "Error: this machine ran out of memory. Split the file and redact the parts.",
-                err=True,
-                fg="red",
-            )
-            sys.exit(1)
-        except Exception as exc:
-            if kwargs.get("debug"):
-                raise
-            click.secho(
-                f"heard hit an unexpected problem ({type(exc).__name__}: {exc}). Nothing was "
-                "written. Run the same command with --debug to see the details, and please "
-                "report it.",
-                err=True,
-                fg="red",
-            )
-            sys.exit(2)
-
-    return wrapper  # type: ignore[return-value]
+_friendly_errors = friendly_errors("Split the file and redact the parts.")
 
 
 @click.command("redact")
