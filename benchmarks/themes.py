@@ -515,7 +515,8 @@ def seeds(bench: Bench) -> None:
     section("3. Seeds: same seed gives the same bytes; another seed gives nearly the same themes")
     key = "text_data"
     data = bench.dataset(key)
-    first = bench.analysis(key, 0)
+    # Both runs here, one after the other (not one kept from an earlier section).
+    first = heard_run(bench, key, 0)
     again = heard_run(bench, key, 0)
     folders = [bench.new_dir("save-a-"), bench.new_dir("save-b-")]
     first.save(folders[0])
@@ -533,7 +534,7 @@ def seeds(bench: Bench) -> None:
         "byte-identical",
         all(same.values()),
     )
-    other = bench.analysis(key, 1)
+    other = heard_run(bench, key, 1)
     ari = float(
         adjusted_rand_score(
             first.responses["theme_id"].to_numpy(), other.responses["theme_id"].to_numpy()
@@ -835,6 +836,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def _source_fingerprint() -> str:
+    """A hash of heard's installed source, to notice the library changing during a run."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "src" / "heard").rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def _environment() -> dict[str, Any]:
     import heard
 
@@ -903,6 +916,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  sections: {', '.join(args.sections)}" + ("  (--quick)" if args.quick else ""))
     report = Report()
     report.figures["environment"] = env
+    fingerprint = _source_fingerprint()
     started = time.perf_counter()
     with _work_dir() as work:
         bench = Bench(args=args, report=report, work=work, sections=args.sections)
@@ -918,6 +932,12 @@ def main(argv: list[str] | None = None) -> int:
                 )
             note(f"({name}: {_seconds(time.perf_counter() - t0)})")
     section("Summary")
+    if _source_fingerprint() != fingerprint:
+        print(
+            "  WARNING: heard's source (src/heard) changed while this ran, so the sections may "
+            "have measured different versions. Run it again."
+        )
+        report.figures["source_changed_during_run"] = True
     print(report.summary())
     print(f"\nTotal time {_seconds(time.perf_counter() - started)}.")
     if args.json is not None:
