@@ -9,7 +9,7 @@ BENCH_STAMP := $(VENV)/.installed-bench
 SAMPLE := src/heard/data/sample/adoption-journeys.csv
 OUT ?= heard-out/sample
 
-.PHONY: install install-dev install-bench demo test lint typecheck unit bench clean
+.PHONY: install install-dev install-bench demo test lint typecheck unit bench clean assets test-web test-web-pg
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,19 @@ unit: $(DEV_STAMP)
 
 ## Everything CI runs: lint, type check, the whole test suite.
 test: lint typecheck unit
+
+## The web app's tests on PostgreSQL and RQ/Redis (servers on 127.0.0.1, as on the test machines).
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+REDIS ?= redis://127.0.0.1:6379/0
+test-web: $(DEV_STAMP)
+	$(BIN)/python -m pytest tests/web $(PYTEST_ARGS)
+
+test-web-pg: $(DEV_STAMP)
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) $(BIN)/python -m pytest tests/web $(PYTEST_ARGS)
+
+## Rebuild the web assets in src/heard_web/static (needs node and npm; users never run this).
+assets:
+	cd frontend && npm ci --no-audit --no-fund && npm run build
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/themes.py

@@ -1,0 +1,88 @@
+"""``heard serve``, ``heard worker`` and ``heard manage``: the web workspace's commands.
+
+The web app (``heard_web``, Django) is imported inside each command, never at import time:
+the library and ``heard --help`` do not load Django.
+"""
+
+from __future__ import annotations
+
+import click
+
+from heard._clierrors import friendly_errors
+
+_friendly_errors = friendly_errors("Give heard more memory, or run the worker on its own.")
+
+
+@click.command("serve")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0 for every network; then set ALLOWED_HOSTS).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on.",
+)
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    help="Do not start the background worker here (run `heard worker` separately).",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 256),
+    default=8,
+    show_default=True,
+    help="Requests handled at the same time.",
+)
+@click.option("--debug", is_flag=True, help="Show full tracebacks for unexpected errors.")
+@_friendly_errors
+def serve_command(host: str, port: int, no_worker: bool, threads: int, debug: bool) -> None:
+    """Start the web workspace for teams (data in $HEARD_DATA_DIR, default ./heard-data).
+
+    Creates the data folder and database on first run, applies migrations, creates the first
+    administrator (from DJANGO_SUPERUSER_USERNAME / _PASSWORD / _EMAIL, or asks), starts the
+    background worker and serves http://HOST:PORT/ until Ctrl-C.
+    """
+    from heard_web.server import serve
+
+    serve(host=host, port=port, worker=not no_worker, threads=threads)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Run the tasks waiting now, then stop.")
+@click.option("--parent-pid", type=int, hidden=True)
+@click.option("--debug", is_flag=True, help="Show full tracebacks for unexpected errors.")
+@_friendly_errors
+def worker_command(burst: bool, parent_pid: int | None, debug: bool) -> None:
+    """Run the background worker (imports, analyses, reports) without the web server.
+
+    Uses RQ when REDIS_URL is set, the database queue otherwise. `heard serve` starts one
+    itself unless given --no-worker.
+    """
+    from heard_web.server import run_worker
+
+    run_worker(parent_pid=parent_pid, burst=burst)
+
+
+@click.command(
+    "manage",
+    context_settings={
+        "ignore_unknown_options": True,
+        "allow_extra_args": True,
+        "help_option_names": [],
+    },
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def manage_command(args: tuple[str, ...]) -> None:
+    """Django's management commands for the web workspace (heard manage help).
+
+    For example: heard manage createsuperuser, heard manage changepassword NAME.
+    """
+    from heard_web.server import manage
+
+    manage(list(args) or ["help"])

@@ -1,0 +1,67 @@
+"""The REST API at /api/ (OpenAPI at /api/openapi.json, docs at /api/docs).
+
+Add a router per resource in this app (``api/projects.py``...) and register it here with
+``api.add_router("/projects", projects.router)``. Routes check access with
+``heard_web.core.access.resolve_project(request.user, slug, role)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema, Status
+
+from heard_web.api import errors
+from heard_web.api.auth import ActiveSessionAuth, TokenAuth
+
+api = NinjaAPI(
+    title="heard API",
+    version="1",
+    description="Projects, sources, stories, themes and analysis runs in heard. "
+    "Authenticate with a personal token: Authorization: Bearer heard_...",
+    auth=[TokenAuth(), ActiveSessionAuth()],
+    urls_namespace="api",
+)
+errors.install(api)
+
+
+class HealthOut(Schema):
+    status: str
+    version: str
+    database: dict[str, Any]
+    tasks: dict[str, Any]
+
+
+@api.get(
+    "/health",
+    auth=None,
+    response={200: HealthOut, 503: HealthOut},
+    tags=["service"],
+    summary="Is heard up?",
+)
+def health(request: HttpRequest) -> Status[dict[str, Any]]:
+    from heard_web.core.views import health_report
+
+    healthy, body = health_report()
+    return Status(200 if healthy else 503, body)
+
+
+class MeOut(Schema):
+    username: str
+    projects: list[str]
+
+
+@api.get(
+    "/me",
+    response={200: MeOut, **errors.error_responses(401)},
+    tags=["service"],
+    summary="Who the token belongs to, and their projects",
+)
+def me(request: HttpRequest) -> dict[str, Any]:
+    from heard_web.core.access import projects_for
+
+    return {
+        "username": request.user.get_username(),
+        "projects": list(projects_for(request.user).values_list("slug", flat=True)),
+    }

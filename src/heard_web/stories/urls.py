@@ -1,0 +1,10 @@
+"""/projects/<project_slug>/... pages of the stories app (mounted by heard_web/urls.py).
+
+Name the URLs so the project menu finds them (core/context_processors.PROJECT_NAV).
+"""
+
+from django.urls import path  # noqa: F401  (used as views are added)
+
+app_name = "stories"
+
+urlpatterns: list = []
