@@ -7,11 +7,14 @@ the admin find them.
 from django.contrib.auth import views as auth
 from django.urls import path, reverse_lazy
 
+from heard_web.accounts import views
 from heard_web.accounts.forms import SignInForm
 
 T = "accounts/"
 
 urlpatterns = [
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", views.revoke_token, name="token_revoke"),
     path(
         "sign-in/",
         auth.LoginView.as_view(

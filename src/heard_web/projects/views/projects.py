@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from heard_web.accounts.models import Membership
 from heard_web.core.access import OWNER, VIEWER, project_required
+from heard_web.core.htmx import render_page
 from heard_web.projects import services
 from heard_web.projects.forms import ProjectForm, ProjectSettingsForm
 from heard_web.projects.models import Project
@@ -24,7 +25,12 @@ def index(request: HttpRequest) -> HttpResponse:
         .annotate(stories=Count("project__stories"))
         .order_by("project__name")
     )
-    return render(request, "projects/project/index.html", {"memberships": memberships})
+    return render_page(
+        request,
+        "projects/project/index.html",
+        {"memberships": memberships},
+        partial="projects/project/_list.html",
+    )
 
 
 @login_required
