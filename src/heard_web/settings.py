@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    # ninja's own static files: the API docs page then loads nothing from a CDN.
+    "ninja",
     "heard_web.core",
     "heard_web.accounts",
     "heard_web.projects",

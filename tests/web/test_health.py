@@ -63,3 +63,9 @@ def test_pages_work_without_javascript_and_name_heard_not_govuk(client, db):
     assert "heard" in page
     assert "GOV.UK" not in page
     assert '<form method="post"' in page
+
+
+def test_the_api_docs_load_nothing_from_other_sites(client, db):
+    page = client.get("/api/docs").content.decode()
+    assert "swagger" in page.lower()
+    assert "cdn" not in page and "https://" not in page
