@@ -217,3 +217,93 @@ def test_heard_serve_says_when_the_port_is_taken(tmp_path):
     assert result.returncode == 1
     assert f"could not listen on 127.0.0.1:{port}" in result.stderr
     assert "--port" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_worker_that_dies_is_started_again(served):
+    _, _, server = served
+    deadline = time.monotonic() + 20
+    while not children_of(server.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    (first,) = children_of(server.pid)
+    os.kill(first, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while True:
+        alive = [pid for pid in children_of(server.pid) if pid != first and _state(pid) != "Z"]
+        if alive:
+            break
+        assert time.monotonic() < deadline, "no new worker within 30 s"
+        time.sleep(0.3)
+
+
+def test_heard_serve_asks_for_the_first_administrator_on_a_terminal(tmp_path):
+    """With no account and a terminal, heard serve asks for one before it serves."""
+    import fcntl
+    import pty
+    import termios
+
+    primary, secondary = pty.openpty()
+    env = {**os.environ, "HEARD_DATA_DIR": str(tmp_path / "data")}
+    for name in (
+        "DJANGO_SETTINGS_MODULE",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "DJANGO_SUPERUSER_USERNAME",
+    ):
+        env.pop(name, None)
+
+    def take_terminal() -> None:  # getpass reads the password from the controlling terminal
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    port = free_port()
+    server = subprocess.Popen(
+        [*HEARD, "serve", "--port", str(port), "--no-worker"],
+        env=env,
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        start_new_session=True,
+        preexec_fn=take_terminal,
+    )
+    os.close(secondary)
+    seen = b""
+
+    def until(text: bytes, timeout: float = 60) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + timeout
+        while text not in seen:
+            assert time.monotonic() < deadline, seen.decode(errors="replace")
+            try:
+                seen += os.read(primary, 4096)
+            except OSError:
+                time.sleep(0.1)
+
+    try:
+        until(b"Create the first administrator")
+        until(b"Username")
+        os.write(primary, b"ada\n")
+        until(b"Email address")
+        os.write(primary, b"ada@example.org\n")
+        until(b"Password:")
+        os.write(primary, b"a long synthetic password 42\n")
+        until(b"Password (again)")
+        os.write(primary, b"a long synthetic password 42\n")
+        until(b"heard is running at")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+        os.close(primary)
+    created = subprocess.run(
+        [
+            *HEARD,
+            "manage",
+            "shell",
+            "-c",
+            "from django.contrib.auth.models import User; print(User.objects.get().username)",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert created.stdout.strip().splitlines()[-1] == "ada", created.stderr
