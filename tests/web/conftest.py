@@ -10,16 +10,20 @@ The library's tests (tests/*.py) never load Django. Here, before Django starts:
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
+import django
 import pytest
 
 os.environ["DJANGO_SETTINGS_MODULE"] = "heard_web.settings"
 os.environ["HEARD_DATA_DIR"] = tempfile.mkdtemp(prefix="heard-web-test-")
+atexit.register(shutil.rmtree, os.environ["HEARD_DATA_DIR"], True)
 os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-0123456789")
 if os.environ.get("REDIS_URL"):
     # redis://host:port or redis://host:port/0 -> redis://host:port/N, N in 1..15
@@ -28,8 +32,6 @@ if os.environ.get("REDIS_URL"):
     )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import django
 
 django.setup()
 
