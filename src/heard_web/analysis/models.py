@@ -101,7 +101,13 @@ class AssignedBy(models.TextChoices):
 
 
 class Assignment(models.Model):
-    """A story (or one passage of it) placed in a theme, with a score, by the machine or a person."""
+    """A story (or one passage of it) placed in a theme, with a score, by the machine or a person.
+
+    On a top-level theme, ``primary`` marks the story's main theme (every analysed story has
+    exactly one: a theme or "No clear theme"); other rows on top-level themes are the other
+    themes it is also about. On a sub-theme (``theme.parent`` set), the row says which
+    sub-theme of its main theme the story falls in.
+    """
 
     story = models.ForeignKey("stories.Story", on_delete=models.CASCADE, related_name="assignments")
     passage = models.ForeignKey(
@@ -111,6 +117,9 @@ class Assignment(models.Model):
     score = models.FloatField(default=0.0, help_text="0 to 1.")
     primary = models.BooleanField(default=False, help_text="The story's main theme.")
     source = models.CharField(max_length=16, choices=AssignedBy.choices, default=AssignedBy.MACHINE)
+    # 1, 2, 3...: this story is one of the theme's representative quotes, most central first.
+    # Shown only when the story's consent allows quoting (see analysis.services.quotes_for).
+    quote_rank = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
