@@ -24,6 +24,11 @@ copyFileSync(join(here, "src", "heard.js"), join(out, "js", "heard.js"));
 copyFileSync(join(here, "src", "init.js"), join(out, "js", "init.js"));
 copyFileSync(join(here, "src", "favicon.svg"), join(out, "images", "favicon.svg"));
 
+// axe-core is for the browser tests only: it goes beside them, never into the served assets.
+const axeOut = join(here, "..", "tests", "web", "browser", "vendor");
+mkdirSync(axeOut, { recursive: true });
+copyFileSync(join(modules, "axe-core", "axe.min.js"), join(axeOut, "axe.min.js"));
+
 const versions = Object.fromEntries(
   ["govuk-frontend", "htmx.org", "sass"].map((name) => [
     name,
