@@ -1,8 +1,9 @@
 """The REST API at /api/ (OpenAPI at /api/openapi.json, docs at /api/docs).
 
-Add a router per resource in this app (``api/projects.py``...) and register it here with
-``api.add_router("/projects", projects.router)``. Routes check access with
-``heard_web.core.access.resolve_project(request.user, slug, role)``.
+One router per resource in this app (``api/projects.py``, ``api/stories.py``...), all under
+/api/projects/{slug}/...; each route checks access with
+``heard_web.core.access.resolve_project(request.user, slug, role)`` (outsiders get 404, a
+role too low 403) and documents every status it can answer with ``errors.error_responses``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema, Status
 
-from heard_web.api import errors
+from heard_web.api import errors, projects, runs, sources, stories, themes
 from heard_web.api.auth import ActiveSessionAuth, TokenAuth
 
 api = NinjaAPI(
@@ -24,6 +25,9 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 errors.install(api)
+
+for _router in (projects.router, sources.router, stories.router, runs.router, themes.router):
+    api.add_router("/projects", _router)
 
 
 class HealthOut(Schema):
