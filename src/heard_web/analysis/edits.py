@@ -247,6 +247,8 @@ def make_edit(project: Any, kind: str, payload: dict[str, Any], *, by: Any = Non
         run = current_run(project)
         if run is None:
             raise EditError("There are no themes to edit yet. Run the analysis first.")
+        if isinstance(payload.get("label"), str):
+            payload = {**payload, "label": " ".join(payload["label"].split())}
         if kind == EditKind.SPLIT and not payload.get("new_key"):
             payload = {**payload, "new_key": new_theme_key()}
         apply(run, kind, payload)

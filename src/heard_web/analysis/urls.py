@@ -1,10 +1,19 @@
-"""/projects/<project_slug>/... pages of the analysis app (mounted by heard_web/urls.py).
+"""/projects/<project_slug>/analysis/... pages (mounted by heard_web/urls.py)."""
 
-Name the URLs so the project menu finds them (core/context_processors.PROJECT_NAV).
-"""
+from django.urls import path
 
-from django.urls import path  # noqa: F401  (used as views are added)
+from heard_web.analysis.views import runs, themes
 
 app_name = "analysis"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", runs.index, name="index"),
+    path("runs/", runs.create, name="run_create"),
+    path("runs/<int:run_id>/", runs.show, name="run_show"),
+    path("themes/merge/", themes.merge, name="theme_merge"),
+    path("themes/<str:key>/", themes.show, name="theme_show"),
+    path("themes/<str:key>/rename/", themes.rename, name="theme_rename"),
+    path("themes/<str:key>/pin/", themes.pin, name="theme_pin"),
+    path("themes/<str:key>/split/", themes.split, name="theme_split"),
+    path("themes/<str:key>/move/", themes.move, name="theme_move"),
+]

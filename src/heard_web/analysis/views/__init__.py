@@ -1,0 +1,1 @@
+"""Pages of the analysis app, one module per resource: runs, themes."""
