@@ -1,10 +1,14 @@
-"""/projects/<project_slug>/... pages of the reports app (mounted by heard_web/urls.py).
+"""/projects/<project_slug>/reports/... pages (mounted by heard_web/urls.py)."""
 
-Name the URLs so the project menu finds them (core/context_processors.PROJECT_NAV).
-"""
+from django.urls import path
 
-from django.urls import path  # noqa: F401  (used as views are added)
+from heard_web.reports.views import exports
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", exports.index, name="index"),
+    path("exports/", exports.create, name="create"),
+    path("exports/<int:export_id>/", exports.show, name="show"),
+    path("exports/<int:export_id>/download/", exports.download, name="download"),
+]

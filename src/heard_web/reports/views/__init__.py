@@ -1,0 +1,1 @@
+"""Pages of the reports app: exports (the report and tables, made in the background)."""
