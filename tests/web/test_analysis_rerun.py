@@ -50,7 +50,7 @@ def add(project, topic, count, offset):
 
 
 @pytest.mark.django_db
-def test_edits_survive_a_rerun_and_new_stories_join_the_right_themes():
+def test_edits_survive_a_rerun_and_new_stories_join_the_right_themes(monkeypatch):
     project = make_project(owner=make_user())
     made = planted(project, FIRST)
     first = run_now(project, n_themes=4)
@@ -90,13 +90,25 @@ def test_edits_survive_a_rerun_and_new_stories_join_the_right_themes():
     new_training = add(project, "training", 3, offset=9)
     new_money = add(project, "money", 3, offset=9)
     new_school = add(project, "school", 6, offset=0)
+    # Someone renames a theme while the re-run is working: the edit is replayed on its result.
+    update_plan = services._update_plan
+
+    def edit_meanwhile(*args, **kwargs):
+        edits.make_edit(
+            project, EditKind.RENAME, {"key": keys["waiting"], "label": "Renamed while it ran"}
+        )
+        return update_plan(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_update_plan", edit_meanwhile)
     second = run_now(project, n_themes=4)
     assert second.parameters["mode"] == "updated"
+    assert second.parameters["edits_replayed"] == 1
 
     themes = {t.key: t for t in edits.live_themes(second)}
     assert themes[keys["training"]].label == "Preparation training"
     assert themes[keys["training"]].renamed
     assert themes[keys["money"]].pinned
+    assert themes[keys["waiting"]].label == "Renamed while it ran"
     assert keys["social worker"] not in themes, "merged themes stay merged"
     for story in made["social worker"] + made["money"]:
         assert main_theme(story, second).key == keys["money"]
