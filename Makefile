@@ -9,7 +9,7 @@ BENCH_STAMP := $(VENV)/.installed-bench
 SAMPLE := src/heard/data/sample/adoption-journeys.csv
 OUT ?= heard-out/sample
 
-.PHONY: install install-dev install-bench demo test lint typecheck unit bench clean assets test-web test-web-pg
+.PHONY: install install-dev install-bench demo demo-report test lint typecheck unit bench clean assets test-web test-web-pg
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,13 @@ install: $(STAMP)
 install-dev: $(DEV_STAMP)
 install-bench: $(BENCH_STAMP)
 
-## The main job on the bundled sample: themes, sentiment, report.
+## The bundled sample in the web workspace, imported and analysed, served at
+## http://127.0.0.1:8000/ with a printed login (data in ./heard-demo).
 demo: $(STAMP)
+	$(BIN)/heard serve --demo
+
+## The same sample from the command line: themes, sentiment, the report files.
+demo-report: $(STAMP)
 	$(BIN)/heard analyse $(SAMPLE) --text response --by role --by area --time date -o $(OUT)
 	@echo "Open $(OUT)/report.html in a browser."
 
@@ -68,4 +73,4 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/themes.py
 
 clean:
-	rm -rf $(VENV) heard-out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) heard-out heard-demo .pytest_cache .mypy_cache .ruff_cache

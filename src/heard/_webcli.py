@@ -39,15 +39,28 @@ _friendly_errors = friendly_errors("Give heard more memory, or run the worker on
     show_default=True,
     help="Requests handled at the same time.",
 )
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Serve the bundled sample project, imported and analysed, with a demo login "
+    "(data in ./heard-demo unless HEARD_DATA_DIR is set).",
+)
 @click.option("--debug", is_flag=True, help="Show full tracebacks for unexpected errors.")
 @_friendly_errors
-def serve_command(host: str, port: int, no_worker: bool, threads: int, debug: bool) -> None:
+def serve_command(
+    host: str, port: int, no_worker: bool, threads: int, demo: bool, debug: bool
+) -> None:
     """Start the web workspace for teams (data in $HEARD_DATA_DIR, default ./heard-data).
 
     Creates the data folder and database on first run, applies migrations, creates the first
     administrator (from DJANGO_SUPERUSER_USERNAME / _PASSWORD / _EMAIL, or asks), starts the
     background worker and serves http://HOST:PORT/ until Ctrl-C.
     """
+    if demo:
+        from heard_web.demo import serve_demo
+
+        serve_demo(host=host, port=port, worker=not no_worker, threads=threads)
+        return
     from heard_web.server import serve
 
     serve(host=host, port=port, worker=not no_worker, threads=threads)
