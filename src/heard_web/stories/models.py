@@ -170,6 +170,8 @@ class Story(models.Model):
             models.Index(fields=["project", "received_at"], name="story_project_received"),
             models.Index(fields=["project", "source"], name="story_project_source"),
             models.Index(fields=["project", "moderation"], name="story_project_moderation"),
+            # The story list filters by sentiment and pages by id.
+            models.Index(fields=["project", "sentiment"], name="story_project_sentiment"),
         ]
         verbose_name_plural = "stories"
 

@@ -1,10 +1,22 @@
-"""/projects/<project_slug>/... pages of the stories app (mounted by heard_web/urls.py).
+"""/projects/<project_slug>/stories/... pages: the story list and pages, and imports.
 
-Name the URLs so the project menu finds them (core/context_processors.PROJECT_NAV).
+Named so the project menu finds them (core/context_processors.PROJECT_NAV): ``stories:index``
+and ``stories:imports``.
 """
 
-from django.urls import path  # noqa: F401  (used as views are added)
+from django.urls import path
+
+from heard_web.stories.views import imports, stories
 
 app_name = "stories"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", stories.index, name="index"),
+    path("<int:story_id>/", stories.show, name="show"),
+    path("imports/", imports.index, name="imports"),
+    path("imports/new/", imports.create, name="import_create"),
+    path("imports/<int:job_id>/", imports.show, name="import_show"),
+    path("imports/<int:job_id>/preview/", imports.edit, name="import_preview"),
+    path("imports/<int:job_id>/sheet/", imports.sheet, name="import_sheet"),
+    path("imports/<int:job_id>/cancel/", imports.delete, name="import_delete"),
+]

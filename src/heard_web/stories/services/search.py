@@ -1,0 +1,352 @@
+"""Finding stories: the filters, keyword search and semantic search, shared by every app.
+
+    params = request.GET                       # or a dict: {"source": "3", "a.role": "adopter"}
+    stories = filter_stories(project, params)  # a QuerySet, always within the project
+    hits = semantic_search(project, "waiting after approval", 20, queryset=stories)
+
+Query-string parameters (``StoryFilters.from_params``): ``source`` (ids, repeatable),
+``a.<segment>`` (a value of that segment, repeatable), ``from`` and ``to`` (dates,
+YYYY-MM-DD, inclusive), ``theme`` (a theme id of the latest analysis), ``sentiment``,
+``q`` (the search words) and ``mode`` (``keyword``, the default, or ``semantic``).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, F, Max, Q, QuerySet, TextField
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from heard_web.projects.models import Project
+from heard_web.stories.models import JobStatus, Passage, Story
+
+SEGMENT_PREFIX = "a."
+MODES = ("keyword", "semantic")
+SENTIMENTS = ("negative", "mixed or neutral", "positive")  # heard.result.SENTIMENT_LABELS
+_TERMS = re.compile(r'"([^"]+)"|(\S+)')
+
+
+@dataclass
+class StoryFilters:
+    """The filters of a story list, read leniently from a query string (bad values ignored)."""
+
+    sources: list[int] = field(default_factory=list)
+    segments: dict[str, list[str]] = field(default_factory=dict)
+    date_from: date | None = None
+    date_to: date | None = None
+    theme: int | None = None
+    sentiment: str = ""
+    q: str = ""
+    mode: str = "keyword"
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> StoryFilters:
+        def values(name: str) -> list[str]:
+            if hasattr(params, "getlist"):
+                found = params.getlist(name)
+            else:
+                raw = params.get(name)
+                found = raw if isinstance(raw, list | tuple) else [] if raw is None else [raw]
+            return [str(v).strip() for v in found if str(v).strip()]
+
+        segments: dict[str, list[str]] = {}
+        for key in params:
+            if str(key).startswith(SEGMENT_PREFIX) and len(str(key)) > len(SEGMENT_PREFIX):
+                chosen = values(str(key))
+                if chosen:
+                    segments[str(key)[len(SEGMENT_PREFIX) :]] = chosen
+        mode = (values("mode") or ["keyword"])[0]
+        return cls(
+            sources=[int(v) for v in values("source") if v.isdigit()],
+            segments=segments,
+            date_from=_date((values("from") or [""])[0]),
+            date_to=_date((values("to") or [""])[0]),
+            theme=next((int(v) for v in values("theme") if v.isdigit()), None),
+            sentiment=(values("sentiment") or [""])[0],
+            q=" ".join((values("q") or [""])[0].split())[:500],
+            mode=mode if mode in MODES else "keyword",
+        )
+
+    @property
+    def active(self) -> bool:
+        """True when anything narrows the list (search words included)."""
+        return bool(
+            self.sources
+            or self.segments
+            or self.date_from
+            or self.date_to
+            or self.theme
+            or self.sentiment
+            or self.q
+        )
+
+    def to_params(self) -> list[tuple[str, str]]:
+        """The query string these filters came from (for links and the next page)."""
+        out: list[tuple[str, str]] = [("source", str(s)) for s in self.sources]
+        for name, chosen in self.segments.items():
+            out.extend((SEGMENT_PREFIX + name, v) for v in chosen)
+        if self.date_from:
+            out.append(("from", self.date_from.isoformat()))
+        if self.date_to:
+            out.append(("to", self.date_to.isoformat()))
+        if self.theme:
+            out.append(("theme", str(self.theme)))
+        if self.sentiment:
+            out.append(("sentiment", self.sentiment))
+        if self.q:
+            out.append(("q", self.q))
+            if self.mode != "keyword":
+                out.append(("mode", self.mode))
+        return out
+
+    def query_string(self, **changes: Any) -> str:
+        params = [(k, v) for k, v in self.to_params() if k not in changes]
+        params.extend((k, str(v)) for k, v in changes.items() if v not in (None, ""))
+        return urlencode(params)
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def search_terms(q: str) -> list[str]:
+    """Words of a keyword search; "quoted phrases" stay whole."""
+    return [a or b for a, b in _TERMS.findall(q) if (a or b).strip()][:20]
+
+
+def latest_run(project: Project) -> Any:
+    """The project's latest finished analysis run, or None (its themes are the filter's)."""
+    from heard_web.analysis.models import AnalysisRun
+
+    return (
+        AnalysisRun.objects.filter(project=project, status=JobStatus.SUCCEEDED)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def filter_stories(
+    project: Project, params: Mapping[str, Any] | StoryFilters | None = None
+) -> QuerySet[Story]:
+    """The project's stories narrowed by ``params`` (a query string or StoryFilters).
+
+    Keyword search (``q`` with mode keyword) is applied here: every word must appear,
+    ignoring case. With mode semantic the words are left to ``semantic_search``, which
+    ranks this queryset. Ordered newest first (by received date, then by id).
+    """
+    filters = params if isinstance(params, StoryFilters) else StoryFilters.from_params(params or {})
+    stories = Story.objects.filter(project=project)
+    if filters.sources:
+        stories = stories.filter(source_id__in=filters.sources)
+    for n, (name, chosen) in enumerate(filters.segments.items()):
+        # KeyTextTransform, not attributes__<name>: a column name may hold "__" or spaces
+        # Cast: a plain text value, so __in compares strings (not JSON) on every database
+        value = Cast(KeyTextTransform(name, "attributes"), TextField())
+        stories = stories.alias(**{f"segment_{n}": value}).filter(**{f"segment_{n}__in": chosen})
+    zone = timezone.get_current_timezone()
+    if filters.date_from:
+        start = datetime.combine(filters.date_from, time.min, tzinfo=zone)
+        stories = stories.filter(received_at__gte=start)
+    if filters.date_to:
+        end = datetime.combine(filters.date_to + timedelta(days=1), time.min, tzinfo=zone)
+        stories = stories.filter(received_at__lt=end)
+    if filters.sentiment:
+        stories = stories.filter(sentiment=filters.sentiment)
+    if filters.theme:
+        stories = stories.filter(pk__in=_theme_story_ids(project, filters.theme))
+    if filters.q and filters.mode == "keyword":
+        for term in search_terms(filters.q):
+            stories = stories.filter(redacted_text__icontains=term)
+    return stories.order_by(F("received_at").desc(nulls_last=True), "-id")
+
+
+def _theme_story_ids(project: Project, theme_id: int) -> Any:
+    """Stories assigned to a theme of the latest run (or to its sub-themes)."""
+    from heard_web.analysis.models import Assignment, Theme
+
+    run = latest_run(project)
+    if run is None:
+        return Story.objects.none().values("pk")
+    themes = Theme.objects.filter(project=project, run=run).filter(
+        Q(pk=theme_id) | Q(parent_id=theme_id)
+    )
+    return Assignment.objects.filter(theme__in=themes).values("story_id")
+
+
+def theme_choices(project: Project) -> list[tuple[int, str]]:
+    """(id, label) of the latest run's themes, sub-themes indented under their parent."""
+    from heard_web.analysis.models import Theme
+
+    run = latest_run(project)
+    if run is None:
+        return []
+    themes = list(
+        Theme.objects.filter(project=project, run=run, merged_into__isnull=True).order_by(
+            "position", "id"
+        )
+    )
+    top = [t for t in themes if t.parent_id is None]
+    out: list[tuple[int, str]] = []
+    for theme in top:
+        out.append((theme.pk, theme.label))
+        out.extend((c.pk, f"– {c.label}") for c in themes if c.parent_id == theme.pk)
+    return out
+
+
+def segment_choices(project: Project) -> dict[str, list[str]]:
+    """Segment columns and their values, from what imports remembered (no scan of stories)."""
+    merged: dict[str, set[str]] = {}
+    for columns in project.sources.values_list("columns", flat=True):
+        for name, found in ((columns or {}).get("values") or {}).items():
+            merged.setdefault(name, set()).update(found)
+    return {name: sorted(found) for name, found in sorted(merged.items())}
+
+
+# --- semantic search ------------------------------------------------------------------------
+
+
+@dataclass
+class _Matrix:
+    """The project's passage vectors in memory, one row per passage."""
+
+    vectors: Any  # (n, 384) float32, unit rows
+    story_ids: Any  # (n,) int64
+    passage_ids: Any  # (n,) int64
+    count: int = 0
+    last_id: int = 0
+
+
+_matrices: dict[int, _Matrix] = {}
+_matrices_lock = threading.Lock()
+
+
+def forget_matrix(project_id: int) -> None:
+    """Drop a project's cached vectors in this process (other processes notice by themselves)."""
+    with _matrices_lock:
+        _matrices.pop(project_id, None)
+
+
+def _passages(project: Project) -> QuerySet[Passage]:
+    return Passage.objects.filter(story__project=project, embedding__isnull=False)
+
+
+def _load(rows: QuerySet[Passage]) -> tuple[Any, Any, Any]:
+    import numpy as np
+
+    ids: list[int] = []
+    owners: list[int] = []
+    blobs: list[bytes] = []
+    for pk, story_id, blob in rows.order_by("pk").values_list("pk", "story_id", "embedding"):
+        ids.append(pk)
+        owners.append(story_id)
+        blobs.append(bytes(blob))
+    vectors = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), -1)
+    if not len(blobs):
+        vectors = np.zeros((0, 384), dtype=np.float32)
+    return vectors, np.asarray(owners, dtype=np.int64), np.asarray(ids, dtype=np.int64)
+
+
+def project_matrix(project: Project) -> _Matrix:
+    """The project's vectors, cached per process, brought up to date when stories change.
+
+    One cheap query (count and largest id of the project's passages) tells whether the
+    cache is current; when only new passages were added, only those are read.
+    """
+    import numpy as np
+
+    state = _passages(project).aggregate(n=Count("pk"), last=Max("pk"))
+    count, last = state["n"] or 0, state["last"] or 0
+    with _matrices_lock:
+        cached = _matrices.get(project.pk)
+    if cached is not None and (cached.count, cached.last_id) == (count, last):
+        return cached
+    if cached is not None and last > cached.last_id:
+        vectors, owners, ids = _load(_passages(project).filter(pk__gt=cached.last_id))
+        if cached.count + len(ids) == count:
+            matrix = _Matrix(
+                np.concatenate([cached.vectors, vectors]),
+                np.concatenate([cached.story_ids, owners]),
+                np.concatenate([cached.passage_ids, ids]),
+                count,
+                last,
+            )
+            with _matrices_lock:
+                _matrices[project.pk] = matrix
+            return matrix
+    vectors, owners, ids = _load(_passages(project))
+    matrix = _Matrix(vectors, owners, ids, len(ids), int(ids.max()) if len(ids) else 0)
+    with _matrices_lock:
+        _matrices[project.pk] = matrix
+    return matrix
+
+
+def embed_query(query: str) -> Any:
+    """The query's unit vector, from the same model the stories were embedded with."""
+    from heard_web.stories.services.store import embed_texts
+
+    return embed_texts([query])[0]
+
+
+def semantic_search(
+    project: Project,
+    query: str,
+    limit: int = 20,
+    queryset: QuerySet[Story] | None = None,
+) -> list[tuple[Story, float, Passage]]:
+    """The project's stories closest in meaning to ``query``, best first.
+
+    Each hit is (story, cosine similarity of its best passage, that passage). With
+    ``queryset`` (e.g. ``filter_stories(...)``), only its stories are ranked. Stories not yet
+    embedded (an import still running) are not found.
+    """
+    import numpy as np
+
+    if not query.strip() or limit <= 0:
+        return []
+    matrix = project_matrix(project)
+    if not len(matrix.story_ids):
+        return []
+    scores = matrix.vectors @ embed_query(query).astype(np.float32)
+    n = len(scores)
+    window = min(n, max(limit * 4, 200))
+    while True:
+        top = np.argpartition(-scores, window - 1)[:window] if window < n else np.arange(n)
+        top = top[np.argsort(-scores[top], kind="stable")]
+        best: dict[int, int] = {}  # story id -> row of its best passage
+        for row in top.tolist():
+            best.setdefault(int(matrix.story_ids[row]), row)
+        candidates = list(best)
+        if queryset is not None:
+            allowed = set()
+            for start in range(0, len(candidates), 500):
+                allowed.update(
+                    queryset.filter(pk__in=candidates[start : start + 500]).values_list(
+                        "pk", flat=True
+                    )
+                )
+            candidates = [c for c in candidates if c in allowed]
+        if len(candidates) >= limit or window >= n:
+            break
+        window = min(n, window * 4)
+    chosen = candidates[:limit]
+    stories = Story.objects.filter(project=project).select_related("source").in_bulk(chosen)
+    passages = Passage.objects.in_bulk([int(matrix.passage_ids[best[s]]) for s in chosen])
+    hits = []
+    for story_id in chosen:
+        story = stories.get(story_id)
+        passage = passages.get(int(matrix.passage_ids[best[story_id]]))
+        if story is None or passage is None:  # erased since the matrix was read
+            continue
+        hits.append((story, float(scores[best[story_id]]), passage))
+    return hits
