@@ -110,6 +110,15 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 400 and str(exc) == "Cannot parse request body":
+            return envelope(
+                api,
+                request,
+                400,
+                "The request body is not valid JSON. Send a JSON object with "
+                "Content-Type: application/json.",
+                code="invalid_json",
+            )
         return envelope(
             api,
             request,

@@ -62,6 +62,7 @@ def _out(membership: Membership) -> dict[str, Any]:
     "",
     response={200: list[ProjectOut], **error_responses(401)},
     summary="Your projects",
+    url_name="projects",
 )
 def index(request: HttpRequest) -> list[dict[str, Any]]:
     return [_out(m) for m in _memberships(request.user)]
@@ -71,6 +72,7 @@ def index(request: HttpRequest) -> list[dict[str, Any]]:
     "/{slug}",
     response={200: ProjectOut, **error_responses(401, 404, 422)},
     summary="One of your projects",
+    url_name="project",
 )
 def show(request: HttpRequest, slug: Slug) -> dict[str, Any]:
     _, membership = resolve_project(request.user, slug, VIEWER)

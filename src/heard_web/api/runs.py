@@ -50,6 +50,7 @@ def show(request: HttpRequest, slug: Slug, run_id: Id) -> Any:
     "/{slug}/runs",
     response={202: RunOut, **error_responses(401, 403, 404, 409, 422)},
     summary="Start a theme analysis (analysts and owners)",
+    url_name="run_create",
     description="The run happens in the background: follow it at the URL in the Location "
     "header until its status is succeeded or failed. People's edits to the themes are kept.",
 )

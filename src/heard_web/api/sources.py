@@ -46,8 +46,9 @@ def show(request: HttpRequest, slug: Slug, source_id: Id) -> Any:
 
 @router.post(
     "/{slug}/sources",
-    response={201: SourceOut, **error_responses(401, 403, 404, 422)},
+    response={201: SourceOut, **error_responses(400, 401, 403, 404, 422)},
     summary="Add a source (analysts and owners)",
+    url_name="source_create",
     description="A source groups stories: an API feed, a set of interviews, a form. "
     "Then add stories to it with POST /projects/{slug}/stories.",
 )

@@ -164,8 +164,9 @@ def show(request: HttpRequest, slug: Slug, story_id: Id) -> dict[str, Any]:
 
 @router.post(
     "/{slug}/stories",
-    response={201: StoriesAddedOut, **error_responses(401, 403, 404, 422)},
+    response={201: StoriesAddedOut, **error_responses(400, 401, 403, 404, 422)},
     summary="Add stories (analysts and owners); redacted before they are stored",
+    url_name="story_create",
     description="Each story's text is redacted with the project's settings before anything "
     "is stored. Stories the project already has (same text, id, attributes and date) are "
     "skipped and counted as duplicates, so sending the same batch twice adds nothing.",

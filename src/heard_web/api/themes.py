@@ -122,8 +122,9 @@ def _detail(theme: Theme) -> dict[str, Any]:
 
 @router.post(
     "/{slug}/themes/merge",
-    response={200: ThemeDetailOut, **error_responses(401, 403, 404, 409, 422)},
+    response={200: ThemeDetailOut, **error_responses(400, 401, 403, 404, 409, 422)},
     summary="Merge themes into one (analysts and owners); kept when the analysis is re-run",
+    url_name="theme_merge",
 )
 def merge(request: HttpRequest, slug: Slug, body: MergeIn) -> dict[str, Any]:
     project, into = _editable(request, slug, body.into)
@@ -189,8 +190,9 @@ def _edit(project: Any, kind: str, payload: dict[str, Any], user: Any) -> None:
 
 @router.post(
     "/{slug}/themes/{theme_id}/rename",
-    response={200: ThemeDetailOut, **error_responses(401, 403, 404, 409, 422)},
+    response={200: ThemeDetailOut, **error_responses(400, 401, 403, 404, 409, 422)},
     summary="Rename a theme (analysts and owners); kept when the analysis is re-run",
+    url_name="theme_rename",
 )
 def rename(request: HttpRequest, slug: Slug, theme_id: Id, body: RenameIn) -> dict[str, Any]:
     project, theme = _editable(request, slug, theme_id)
@@ -200,8 +202,9 @@ def rename(request: HttpRequest, slug: Slug, theme_id: Id, body: RenameIn) -> di
 
 @router.post(
     "/{slug}/themes/{theme_id}/pin",
-    response={200: ThemeDetailOut, **error_responses(401, 403, 404, 409, 422)},
+    response={200: ThemeDetailOut, **error_responses(400, 401, 403, 404, 409, 422)},
     summary="Pin or unpin a theme (analysts and owners); kept when the analysis is re-run",
+    url_name="theme_pin",
 )
 def pin(request: HttpRequest, slug: Slug, theme_id: Id, body: PinIn) -> dict[str, Any]:
     project, theme = _editable(request, slug, theme_id)
