@@ -148,14 +148,23 @@ def test_edits_survive_a_rerun_and_new_stories_join_the_right_themes(monkeypatch
     assert sum(t.size for t in themes.values() if t.parent_id is None) == total
 
 
-def test_matching_lines_up_clusters_with_the_most_similar_old_themes_one_to_one():
+def test_matching_lines_up_clusters_with_the_most_similar_old_themes():
     rng = np.random.default_rng(0)
     old = matching.unit(rng.normal(size=(3, 16)))
     fresh = matching.unit(old[[2, 0, 1]] + 0.05 * rng.normal(size=(3, 16)))
+    half_of_theme_0 = matching.unit(old[0] + 0.4 * rng.normal(size=16))
     unrelated = matching.unit(rng.normal(size=(1, 16)))
-    matched = matching.match_themes(old, np.vstack([fresh, unrelated]))
-    assert {c: t for c, (t, _) in matched.items()} == {0: 2, 1: 0, 2: 1}
-    assert 3 not in matched
+    matched = matching.match_themes(old, np.vstack([fresh, half_of_theme_0, unrelated]))
+    assert {c: t for c, (t, _) in matched.items()} == {0: 2, 1: 0, 2: 1, 3: 0}
+    assert 4 not in matched, "a cluster unlike every old theme is a new topic"
+
+
+def test_the_best_pairs_are_made_one_to_one_before_the_rest_join():
+    old = np.eye(2)
+    fresh = matching.unit(np.array([[0.9, 0.2], [0.95, 0.05], [0.2, 0.9]]))
+    matched = matching.match_themes(old, fresh)
+    assert matched[1][0] == 0 and matched[2][0] == 1
+    assert matched[0][0] == 0  # the weaker copy of theme 0 joins it too
 
 
 def test_a_story_that_fits_no_old_theme_is_placed_by_its_cluster_or_left_out():

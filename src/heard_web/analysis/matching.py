@@ -8,9 +8,10 @@ throw away the themes of the previous run. In order:
    too, so that nothing reshuffles when a few stories arrive). A theme left with no stories is
    dropped unless it is pinned.
 2. **Match.** The fresh clusters are lined up with the old themes by the cosine similarity of
-   their centroids (mean unit vectors in the model's 384-d space), one to one, with the
-   Hungarian algorithm (``scipy.optimize.linear_sum_assignment``); a pair counts only at
-   ``MATCH_MIN`` or more. A matched cluster is an old theme seen again.
+   their centroids (mean unit vectors in the model's 384-d space): one to one first, with the
+   Hungarian algorithm (``scipy.optimize.linear_sum_assignment``), then each cluster left over
+   joins the old theme most like it (a merged theme is seen again as several clusters); a
+   pair counts only at ``MATCH_MIN`` or more. A matched cluster is an old theme seen again.
 3. **Place.** A story without a place (new, or machine-placed in "No clear theme" before) goes
    to the old theme it fits best, if it fits at least as well as most of that theme's own
    stories do (``fit_threshold``: the theme's 10th percentile, never under ``FIT_FLOOR``);
@@ -69,8 +70,12 @@ def match_themes(
 ) -> dict[int, tuple[int, float]]:
     """Line up fresh clusters with old themes: ``{fresh index: (old index, similarity)}``.
 
-    One to one, maximising the total centroid similarity (Hungarian); pairs under
-    ``minimum`` are left unmatched. Zero rows (a pinned theme with no stories) never match.
+    First one to one, maximising the total centroid similarity (Hungarian): that pairs each
+    old theme with the cluster that is most nearly it. Then every cluster left over joins the
+    old theme it is most similar to, since a theme people merged from several is rightly seen
+    again as several clusters. Pairs under ``minimum`` are never made, so a cluster unlike
+    every old theme stays unmatched (a new topic). Zero rows (a pinned theme with no stories)
+    never match.
     """
     from scipy.optimize import linear_sum_assignment
 
@@ -78,11 +83,16 @@ def match_themes(
         return {}
     sims = unit(fresh) @ unit(old).T
     rows, cols = linear_sum_assignment(-sims)
-    return {
+    matched = {
         int(r): (int(c), float(sims[r, c]))
         for r, c in zip(rows, cols, strict=True)
         if sims[r, c] >= minimum
     }
+    for r in range(len(fresh)):
+        c = int(np.argmax(sims[r]))
+        if r not in matched and sims[r, c] >= minimum:
+            matched[r] = (c, float(sims[r, c]))
+    return matched
 
 
 def fit_threshold(member_fits: np.ndarray) -> float:
