@@ -114,12 +114,11 @@ class EmbeddingCache:
             )
 
     def delete_texts(self, texts: Sequence[str]) -> int:
-        """Remove the vectors of these texts (used when a story is erased)."""
+        """Remove every vector of these texts, of any model (used when a story is erased)."""
         conn = self._connect()
         with conn:
             cur = conn.executemany(
-                "DELETE FROM vectors WHERE model = ? AND key = ?",
-                [(self.model, _text_key(t)) for t in texts],
+                "DELETE FROM vectors WHERE key = ?", [(_text_key(t),) for t in texts]
             )
         return cur.rowcount
 
@@ -194,6 +193,11 @@ class Embedder:
         self._model: Any = None
         self._tokenizer: Any = None
         self._cache = EmbeddingCache(self.cache_dir) if use_cache else None
+        self._exact_cache = (
+            EmbeddingCache(self.cache_dir, model=f"{MODEL_NAME}/exact-batches")
+            if use_cache
+            else None
+        )
         self.stats = {"embedded": 0, "cached": 0}
 
     # -- the model -------------------------------------------------------
@@ -239,16 +243,57 @@ class Embedder:
         return [len(e.ids) for e in encodings]
 
     # -- embedding -------------------------------------------------------
+    def _window_lengths(self, texts: Sequence[str]) -> list[int]:
+        """Tokens each text takes in the model's window (special tokens included, truncated)."""
+        limit = int(getattr(self.model, "max_seq_length", 256) or 256)
+        return [min(n + 2, limit) for n in self.count_tokens(texts)]
+
+    def _batches(self, texts: list[str], exact: bool) -> list[np.ndarray]:
+        """Groups of text positions to embed together, longest texts first.
+
+        With ``exact``, a batch only holds texts of the same token length. With padding,
+        a text's vector depends (by up to 1e-3 in bfloat16, 1e-7 in float32) on the
+        longest text in its batch; without padding it is bit-for-bit the same in any
+        batch (measured), so a vector read from the cache equals a fresh one whatever
+        was embedded beside it. Small batches cost time, so this is for short texts
+        such as key phrases; responses use length-sorted batches of ``batch_size``.
+        """
+        if not exact:
+            order = np.argsort([-len(t) for t in texts], kind="stable")
+            return [
+                order[start : start + self.batch_size]
+                for start in range(0, len(texts), self.batch_size)
+            ]
+        lengths = np.asarray(self._window_lengths(texts), dtype=np.int64)
+        order = np.lexsort((np.arange(len(texts)), -lengths))
+        batches: list[np.ndarray] = []
+        start = 0
+        while start < len(order):
+            end = start
+            length = lengths[order[start]]
+            while (
+                end < len(order) and lengths[order[end]] == length and end - start < self.batch_size
+            ):
+                end += 1
+            batches.append(order[start:end])
+            start = end
+        return batches
+
     def _encode(
-        self, texts: list[str], progress: ProgressCallback | None, done: int, total: int
+        self,
+        texts: list[str],
+        progress: ProgressCallback | None,
+        done: int,
+        total: int,
+        exact: bool = False,
     ) -> np.ndarray:
         import torch
 
-        order = np.argsort([-len(t) for t in texts], kind="stable")
+        batches = self._batches(texts, exact)
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         model = self.model
-        for start in range(0, len(texts), self.batch_size):
-            idx = order[start : start + self.batch_size]
+        finished = 0
+        for idx in batches:
             batch = [texts[i] for i in idx]
             with torch.inference_mode():
                 if self.use_bf16:
@@ -269,21 +314,34 @@ class Embedder:
                         show_progress_bar=False,
                     )
             out[idx] = np.asarray(vecs, dtype=np.float32)
+            finished += len(idx)
             if progress is not None:
-                progress(done + min(start + self.batch_size, len(texts)), total)
+                progress(done + finished, total)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
         return out / norms
 
-    def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
-        """Unit-length vectors for ``texts`` (each assumed to fit the model's window)."""
+    def embed(
+        self,
+        texts: Sequence[str],
+        progress: ProgressCallback | None = None,
+        *,
+        exact: bool = False,
+    ) -> np.ndarray:
+        """Unit-length vectors for ``texts`` (each assumed to fit the model's window).
+
+        ``exact=True`` gives every text the vector it would get alone, whatever else is
+        embedded with it or was cached before (see :meth:`_batches`); heard uses it for
+        key phrases, whose order decides labels. Such vectors are cached apart.
+        """
         texts = [t if isinstance(t, str) else str(t) for t in texts]
         n = len(texts)
         result = np.zeros((n, DIMENSIONS), dtype=np.float32)
         if n == 0:
             return result
         keys = [_text_key(t) for t in texts]
-        cached = self._cache.get_many(keys) if self._cache is not None else {}
+        cache = self._exact_cache if exact else self._cache
+        cached = cache.get_many(keys) if cache is not None else {}
         todo_keys: dict[bytes, str] = {}
         for k, t in zip(keys, texts, strict=True):
             if k not in cached and k not in todo_keys:
@@ -293,11 +351,11 @@ class Embedder:
         if progress is not None:
             progress(0, total)
         if todo_keys:
-            fresh = self._encode(list(todo_keys.values()), progress, 0, total)
+            fresh = self._encode(list(todo_keys.values()), progress, 0, total, exact=exact)
             new = dict(zip(todo_keys.keys(), fresh, strict=True))
             self.stats["embedded"] += len(new)
-            if self._cache is not None:
-                self._cache.put_many(new)
+            if cache is not None:
+                cache.put_many(new)
             cached.update(new)
         for i, k in enumerate(keys):
             result[i] = cached[k]
@@ -360,5 +418,6 @@ class Embedder:
         )
 
     def close(self) -> None:
-        if self._cache is not None:
-            self._cache.close()
+        for cache in (self._cache, self._exact_cache):
+            if cache is not None:
+                cache.close()

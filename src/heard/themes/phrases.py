@@ -237,7 +237,7 @@ def rerank(
     phrases = [p for p, _ in candidates]
     weights = np.array([w for _, w in candidates], dtype=np.float64)
     weights = weights / max(weights.max(), 1e-12)
-    vecs = embedder.embed(phrases)  # type: ignore[attr-defined]
+    vecs = embedder.embed(phrases, exact=True)  # type: ignore[attr-defined]
     sim = np.clip(vecs @ centre, 0.0, 1.0)
     # A phrase must be both typical of the theme (weight) and about what the theme means (sim).
     relevance = np.sqrt(weights) * (0.3 + sim)
