@@ -246,6 +246,7 @@ def test_a_theme_page_shows_segments_and_months(client, themed):
     page = client.get(url("theme_show", themed["project"], key="1")).content.decode()
     assert "By role" in page and "adopter" in page and "carer" in page
     assert "month by month" in page
+    assert f"/reports/?theme={themed['waiting'].pk}" in page  # a report of just this theme
 
 
 def test_a_theme_of_another_project_is_not_found(client, themed):
