@@ -284,3 +284,15 @@ def test_the_run_page_polls_while_running_and_stops_when_finished(client, themed
         url("run_show", themed["project"], run_id=run.pk), headers={"HX-Request": "true"}
     ).content.decode()
     assert "hx-trigger" not in done and "The analysis has finished" in done
+
+
+def test_themes_can_be_merged_from_the_themes_page(client, themed):
+    client.force_login(themed["analyst"])
+    page = client.get(url("index", themed["project"])).content.decode()
+    assert 'type="checkbox" name="keys" value="2"' in page
+    assert 'type="checkbox" name="keys" value="3"' in page
+    assert 'value="none"' not in page.split('name="keys"', 1)[1].split("</form>", 1)[0]
+    response = client.post(
+        url("theme_merge", themed["project"]), {"keys": ["2", "3"], "into": "2"}, follow=True
+    )
+    assert "Merged “Money” into “Training”." in response.content.decode()

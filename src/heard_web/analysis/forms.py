@@ -31,6 +31,7 @@ class RenameForm(forms.Form):
 class MergeForm(forms.Form):
     keys = forms.MultipleChoiceField(
         label="Themes to merge",
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least two themes to merge"},
     )
     into = forms.ChoiceField(label="Keep the name of", required=False)
