@@ -63,6 +63,6 @@ def show(request: HttpRequest, project: Project, run_id: int) -> HttpResponse:
     return render_page(
         request,
         "analysis/run/show.html",
-        {"run": run, "progress_percent": round(run.progress * 100)},
+        {"run": run},
         partial="analysis/run/_status.html",
     )
