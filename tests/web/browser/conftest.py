@@ -112,4 +112,6 @@ def journey(browser: Any, heard_server: Server, output_root: Path, request) -> I
         viewport={"width": 1280, "height": 900},
     )
     yield visit
+    # The page as it was at the end (after a failure: where it stopped).
+    visit.page.screenshot(path=str(visit.folder / "zz-last.png"), full_page=True)
     visit.page.context.close()
