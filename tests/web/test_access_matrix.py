@@ -110,6 +110,7 @@ PAGES: dict[str, Page] = {
     "api:openapi-json": Page(PUBLIC, "GET POST"),
     "api:openapi-view": Page(PUBLIC, "GET POST"),
     "api:api-root": Page(PUBLIC, "GET POST", expect=dict.fromkeys(WHO, 404)),
+    "api:not-found": Page(PUBLIC, "GET POST", expect=dict.fromkeys(WHO, 404)),
 }
 
 # One row per API operation: the role it needs, and a valid body for the changes.

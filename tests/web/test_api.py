@@ -590,3 +590,17 @@ def test_a_run_that_cannot_start_is_409_with_the_reason(as_, roles):
     make_run(roles["project"], status="running")
     error = assert_envelope(as_("owner").post(f"/projects/{slug}/runs"), 409, "analysis_refused")
     assert "already waiting or running" in error["message"]
+
+
+def test_a_wrong_method_is_405_in_the_envelope(as_, roles):
+    response = as_("owner").client.delete(
+        f"/api/projects/{roles['project'].slug}/sources", headers=as_("owner").headers()
+    )
+    error = assert_envelope(response, 405, "method_not_allowed")
+    assert sorted(error["details"]["allowed"]) == ["GET", "POST"]
+    assert sorted(response["Allow"].split(", ")) == ["GET", "POST"]
+
+
+def test_an_unknown_api_path_is_404_in_the_envelope(as_):
+    error = assert_envelope(as_("owner").get("/no/such/route"), 404, "not_found")
+    assert "/api/docs" in error["message"]

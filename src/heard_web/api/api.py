@@ -16,7 +16,23 @@ from ninja import NinjaAPI, Schema, Status
 from heard_web.api import errors, projects, runs, sources, stories, themes
 from heard_web.api.auth import ActiveSessionAuth, TokenAuth
 
-api = NinjaAPI(
+
+class HeardAPI(NinjaAPI):
+    """NinjaAPI whose every answer under /api/ is JSON: a wrong method (405) and an unknown
+    path (404) get the error envelope too, not Django's plain or HTML pages."""
+
+    def _get_urls(self) -> list[Any]:
+        from django.urls import re_path
+
+        urls = super()._get_urls()
+        for pattern in urls:
+            if hasattr(pattern, "callback"):
+                pattern.callback = errors.enveloped_405(self, pattern.callback)
+        urls.append(re_path(r"^.*$", errors.not_found_view(self), name="not-found"))
+        return urls
+
+
+api = HeardAPI(
     title="heard API",
     version="1",
     description="Projects, sources, stories, themes and analysis runs in heard. "

@@ -9,10 +9,13 @@ server errors). Declare the errors a route can return with ``error_responses``::
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
@@ -75,6 +78,42 @@ def envelope(
         }
     }
     return api.create_response(request, body, status=status)
+
+
+def enveloped_405(api: NinjaAPI, view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wrap a ninja view so its "method not allowed" answer is the envelope (Allow kept)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = response["Allow"]
+            response = envelope(
+                api,
+                request,
+                405,
+                f"{request.method} is not allowed here; use {allowed}.",
+                details={"allowed": [m.strip() for m in allowed.split(",")]},
+            )
+            response["Allow"] = allowed
+        return response
+
+    return wrapper
+
+
+def not_found_view(api: NinjaAPI) -> Callable[..., HttpResponse]:
+    """The answer for any path under /api/ that is not a route: the envelope's 404."""
+
+    @csrf_exempt
+    def not_found(request: HttpRequest) -> HttpResponse:
+        return envelope(
+            api,
+            request,
+            404,
+            "There is no such API route. The routes are listed at /api/docs.",
+        )
+
+    return not_found
 
 
 def install(api: NinjaAPI) -> None:
