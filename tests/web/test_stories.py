@@ -148,6 +148,18 @@ def test_the_list_shows_the_projects_stories_newest_first_in_pages(client, roles
     assert "Page 2 of 2" in second
 
 
+def test_a_long_list_says_more_than_instead_of_counting_every_story(client, roles, monkeypatch):
+    from factories import make_story
+
+    monkeypatch.setattr("heard_web.stories.views.stories.COUNT_CAP", 5)
+    project = roles["project"]
+    for n in range(7):
+        make_story(project, f"Synthetic story {n} about the wait.")
+    client.force_login(roles["viewer"])
+    assert "More than 5 stories" in listed(client, project, q="wait").content.decode()
+    assert "More than" not in listed(client, project, q="story 3").content.decode()
+
+
 def test_filters_narrow_the_list_and_combine(client, roles, corpus):
     project = corpus["project"]
     client.force_login(roles["viewer"])
@@ -223,6 +235,22 @@ def test_keyword_search_never_shows_another_projects_stories(client, roles, corp
     assert "the waiting after approval hurt" not in page
 
 
+def test_keyword_search_follows_edits_and_erasures(client, roles):
+    from factories import make_story
+
+    project = roles["project"]
+    story = make_story(project, "The ferry was late again.")
+    search = {"source": story.source_id}
+    assert services.filter_stories(project, {"q": "FERRY", **search}).get() == story
+    story.redacted_text = "The bus was late again."
+    story.save()
+    assert not services.filter_stories(project, {"q": "ferry"}).exists()
+    assert services.filter_stories(project, {"q": "bus late"}).get() == story
+    assert services.filter_stories(project, {"q": "us"}).get() == story  # short: no index
+    story.delete()
+    assert not services.filter_stories(project, {"q": "bus"}).exists()
+
+
 def test_the_search_words_are_escaped(client, roles, corpus):
     client.force_login(roles["viewer"])
     page = listed(client, corpus["project"], q="<script>alert(1)</script>").content.decode()
@@ -269,7 +297,7 @@ def test_semantic_search_combines_with_the_filters(client, roles, corpus):
     assert all(story.sentiment == "positive" for story, _, _ in hits)
 
 
-def test_semantic_search_sees_new_stories_and_forgets_deleted_ones(roles, corpus):
+def test_semantic_search_sees_new_stories_and_forgets_deleted_ones(roles, corpus, monkeypatch):
     from factories import make_story
 
     project = corpus["project"]
@@ -278,10 +306,26 @@ def test_semantic_search_sees_new_stories_and_forgets_deleted_ones(roles, corpus
     newcomer = make_story(project, "Our dog bit the postman when he delivered the letters.")
     services.embed_stories(project, [newcomer.pk])
     assert services.semantic_search(project, "the dog bit the postman", 1)[0][0].pk == newcomer.pk
-    # Another process (the worker) deleting a story: this process's cache notices by itself.
+    # Another process (the worker) erasing a story: never shown, and dropped from this
+    # process's vectors at the next check.
     Story.objects.filter(pk=newcomer.pk).delete()
     after = services.semantic_search(project, "the dog bit the postman", 3)
     assert newcomer.pk not in {story.pk for story, _, _ in after}
+    monkeypatch.setattr(services.search, "RECHECK_SECONDS", 0.0)
+    assert newcomer.pk not in services.search.project_matrix(project).story_ids
+
+
+def test_semantic_search_notices_stories_embedded_by_another_process(roles, corpus, monkeypatch):
+    from factories import make_story
+
+    project = corpus["project"]
+    services.semantic_search(project, "a cat on the roof", 1)  # the matrix is cached now
+    # The worker embeds in its own process: this one's cache is not told.
+    monkeypatch.setattr("heard_web.stories.services.search.forget_matrix", lambda pk: None)
+    newcomer = make_story(project, "A cat sat on our roof during the whole home visit.")
+    services.embed_stories(project, [newcomer.pk])
+    (hit,) = services.semantic_search(project, "a cat on the roof", 1)
+    assert hit[0].pk == newcomer.pk
 
 
 def test_long_stories_are_split_into_passages_and_the_best_one_is_the_snippet(roles):
