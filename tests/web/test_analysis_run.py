@@ -76,6 +76,9 @@ def test_an_analyst_runs_the_analysis_and_the_worker_finds_the_planted_themes(cl
         assert abs(sum(theme.sentiment_mix.values()) - 1) < 0.01
         assert theme.assignments.filter(quote_rank__isnull=False).exists()
     assert quiet.pk in main
+    totals = run.parameters["totals"]
+    assert sum(totals["segments"]["role"].values()) == run.stories_count
+    assert sum(totals["months"].values()) == run.stories_count
 
     page = client.get(
         reverse("analysis:index", kwargs={"project_slug": project.slug})

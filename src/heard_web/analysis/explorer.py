@@ -73,31 +73,66 @@ def _main_rows(theme: Theme) -> QuerySet[Assignment]:
     return theme.assignments.filter(primary=True)
 
 
-def trend(theme: Theme) -> list[dict[str, Any]]:
-    """Stories per month whose main theme this is, beside all stories that month (dated only)."""
-    months = (
-        _main_rows(theme)
-        .exclude(story__received_at=None)
+def _month_key(month: Any) -> str:
+    return f"{month:%Y-%m}"
+
+
+def totals(run: AnalysisRun) -> dict[str, Any]:
+    """Stories per month and per segment value over the whole run (what a theme is set against).
+
+    Counted once when the run is saved (``run.parameters["totals"]``), so a theme page reads
+    only its own theme's rows.
+    """
+    stored = (run.parameters or {}).get("totals")
+    if stored is not None:
+        return stored
+    return count_totals(run)
+
+
+def count_totals(run: AnalysisRun) -> dict[str, Any]:
+    everyone = Assignment.objects.filter(theme__run=run, theme__parent=None, primary=True)
+    months = {
+        _month_key(r["month"]): r["n"]
+        for r in everyone.exclude(story__received_at=None)
         .annotate(month=TruncMonth("story__received_at"))
         .values("month")
         .annotate(n=Count("id"))
-        .order_by("month")
-    )
-    overall = {
-        r["month"]: r["n"]
-        for r in Assignment.objects.filter(theme__run=theme.run, theme__parent=None, primary=True)
+    }
+    segments = {}
+    for key in (run.parameters or {}).get("segments") or []:
+        segments[key] = {
+            (r["v"] if r["v"] not in (None, "") else "Not given"): r["n"]
+            for r in everyone.annotate(v=KeyTextTransform(key, "story__attributes"))
+            .values("v")
+            .annotate(n=Count("id"))
+        }
+    return {"months": months, "segments": segments}
+
+
+def trend(theme: Theme) -> list[dict[str, Any]]:
+    """Stories per month whose main theme this is, beside all stories that month (dated only)."""
+    from datetime import date
+
+    ours = {
+        _month_key(r["month"]): r["n"]
+        for r in _main_rows(theme)
         .exclude(story__received_at=None)
         .annotate(month=TruncMonth("story__received_at"))
         .values("month")
         .annotate(n=Count("id"))
     }
-    ours = {r["month"]: r["n"] for r in months}
+    overall = totals(theme.run)["months"]
     out = []
-    for month in sorted(overall):
-        total = overall[month]
-        n = ours.get(month, 0)
+    for key in sorted(overall):
+        total, n = overall[key], ours.get(key, 0)
+        year, month = (int(x) for x in key.split("-"))
         out.append(
-            {"month": month, "count": n, "total": total, "share": n / total if total else 0.0}
+            {
+                "month": date(year, month, 1),
+                "count": n,
+                "total": total,
+                "share": n / total if total else 0.0,
+            }
         )
     return out
 
@@ -105,32 +140,26 @@ def trend(theme: Theme) -> list[dict[str, Any]]:
 def segments(theme: Theme) -> list[dict[str, Any]]:
     """For each segment the run compared: the theme's share of each value's stories."""
     keys = (theme.run.parameters or {}).get("segments") or []
+    overall = totals(theme.run)["segments"]
     out = []
-    everyone = Assignment.objects.filter(theme__run=theme.run, theme__parent=None, primary=True)
     for key in keys:
         ours = {
-            r["v"]: r["n"]
+            (r["v"] if r["v"] not in (None, "") else "Not given"): r["n"]
             for r in _main_rows(theme)
             .annotate(v=KeyTextTransform(key, "story__attributes"))
             .values("v")
             .annotate(n=Count("id"))
         }
-        rows = []
-        for r in (
-            everyone.annotate(v=KeyTextTransform(key, "story__attributes"))
-            .values("v")
-            .annotate(n=Count("id"))
-            .order_by("-n", "v")
-        ):
-            n = ours.get(r["v"], 0)
-            rows.append(
-                {
-                    "value": r["v"] if r["v"] not in (None, "") else "Not given",
-                    "count": n,
-                    "total": r["n"],
-                    "share": n / r["n"] if r["n"] else 0.0,
-                }
-            )
+        everyone = overall.get(key, {})
+        rows = [
+            {
+                "value": value,
+                "count": ours.get(value, 0),
+                "total": total,
+                "share": ours.get(value, 0) / total if total else 0.0,
+            }
+            for value, total in sorted(everyone.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
         out.append({"key": key, "rows": rows})
     return out
 

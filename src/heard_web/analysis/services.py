@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from heard_web.accounts.models import AuditAction
 from heard_web.accounts.services import record_event
-from heard_web.analysis import edits
+from heard_web.analysis import edits, explorer
 from heard_web.analysis.models import (
     AnalysisRun,
     AssignedBy,
@@ -435,6 +435,8 @@ def _analyse(run: AnalysisRun, reporter: _Reporter) -> None:
                 ).order_by("created_at", "id")
             )
         skipped = edits.replay(run, late)
+        run.parameters = {**run.parameters, "segments": corpus.by}
+        totals = explorer.count_totals(run)
         run.parameters = {
             **run.parameters,
             **plan.notes,
@@ -442,6 +444,7 @@ def _analyse(run: AnalysisRun, reporter: _Reporter) -> None:
             "time": bool(corpus.time),
             "vectors_reused": model.reused,
             "edits_replayed": len(late) - len(skipped),
+            "totals": totals,
             "settings": _plain(result.settings) if result is not None else {},
         }
         run.status = JobStatus.SUCCEEDED
