@@ -507,6 +507,18 @@ def test_the_columns_must_be_different(client, roles):
     assert not job.options["confirmed"]
 
 
+def test_an_upload_waiting_for_its_columns_is_listed_with_a_way_back(client, roles):
+    project = roles["project"]
+    client.force_login(roles["analyst"])
+    upload(client, project, "survey.csv", SURVEY)
+    job = ImportJob.objects.get(project=project)
+    page = client.get(url("stories:imports", project)).content.decode()
+    assert "Choose the columns" in page
+    link = url("stories:import_show", project, job_id=job.pk)
+    assert link in page
+    assert client.get(link)["Location"] == url("stories:import_preview", project, job_id=job.pk)
+
+
 def test_a_cancelled_upload_is_deleted(client, roles):
     project = roles["project"]
     client.force_login(roles["analyst"])

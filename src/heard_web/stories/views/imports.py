@@ -23,11 +23,9 @@ from heard_web.stories.models import ImportJob
 def _index(
     request: HttpRequest, project: Project, form: UploadForm, status: int = 200
 ) -> HttpResponse:
-    jobs = (
-        project.import_jobs.filter(options__confirmed=True)
-        .select_related("source", "created_by")
-        .order_by("-created_at", "-id")[:50]
-    )
+    jobs = project.import_jobs.select_related("source", "created_by").order_by(
+        "-created_at", "-id"
+    )[:50]
     return render(request, "stories/import/index.html", {"form": form, "jobs": jobs}, status=status)
 
 

@@ -62,9 +62,8 @@ def index(request: HttpRequest, project: Project) -> HttpResponse:
     capped = False
     semantic = bool(filters.q) and filters.mode == "semantic"
     if semantic:
-        wanted = min(page_number * PER_PAGE, SEMANTIC_LIMIT)
         hits = services.semantic_search(
-            project, filters.q, wanted, queryset=stories if _narrowed(filters) else None
+            project, filters.q, SEMANTIC_LIMIT, queryset=stories if _narrowed(filters) else None
         )
         paginator = Paginator(hits, PER_PAGE)
         page = paginator.get_page(page_number)
