@@ -290,7 +290,7 @@ def snapshot():
     state = {}
     for model in apps.get_models():
         label = model._meta.label_lower
-        if label in SKIP_MODELS:
+        if label in SKIP_MODELS or not model._meta.managed:  # e.g. django_rq's dashboard
             continue
         names = [f.attname for f in model._meta.concrete_fields if f.attname not in VOLATILE]
         rows = model._default_manager.order_by("pk").values_list(*names)
@@ -402,6 +402,8 @@ def test_the_admin_lets_in_site_staff_only(ctx):
                 if key == "admin:login":
                     assert response.status_code in (200, 302), label
                     continue
+                if key == "admin:django_rq_home_json" and response.status_code == 401:
+                    continue  # RQ's queue numbers: a JSON 401 for anyone not staff
                 assert response.status_code == 302, f"{label}: {response.status_code}"
                 where = response["Location"]
                 # The admin's sign-out (a POST form) sends a GET back to the admin's start.

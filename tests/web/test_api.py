@@ -438,6 +438,9 @@ def themed(roles):
     sub = make_theme(run, "Waiting after panel", key="1.1", parent=waiting, stories=[quotable])
     training = make_theme(run, "Training", key="2", stories=[other])
     gone = make_theme(run, "Merged away", key="3", merged_into=training)
+    # The analysis marks each theme's representative quotes; the private one is among them.
+    waiting.assignments.filter(story=private).update(quote_rank=1)
+    waiting.assignments.filter(story=quotable).update(quote_rank=2)
     return {
         "run": run,
         "old_run": old_run,

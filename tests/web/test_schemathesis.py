@@ -32,7 +32,7 @@ CHECKS = [
 @pytest.fixture
 def seeded(db):
     """A project with sources, stories, a finished run with themes, and its owner's token."""
-    from django.core.signals import request_finished
+    from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
     from factories import (
         make_project,
@@ -57,7 +57,8 @@ def seeded(db):
     make_theme(run, "Training", key="2", stories=stories[3:])
     _, raw = make_token(owner)
     # The requests run inside the test's transaction: keep Django from closing the
-    # connection at the end of each one (as its own test client does).
+    # connection around each one (as its own test client does).
+    request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     yield {
         "token": raw,
@@ -69,6 +70,7 @@ def seeded(db):
             "theme_id": list(project.themes.values_list("pk", flat=True)),
         },
     }
+    request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
 

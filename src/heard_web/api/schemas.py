@@ -169,7 +169,7 @@ class ThemeListOut(Schema):
 class QuoteOut(Schema):
     story_id: int
     text: str = Field(description="Redacted; only stories whose consent allows quoting.")
-    score: float
+    rank: int = Field(description="1 for the most representative, then 2, 3...")
 
 
 class ThemeDetailOut(ThemeTreeOut):

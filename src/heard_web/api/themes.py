@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from heard_web.analysis.models import AnalysisRun, Assignment, Theme
+from heard_web.analysis.models import AnalysisRun, Theme
 from heard_web.api.common import project_for
 from heard_web.api.errors import ApiError, error_responses
 from heard_web.api.schemas import (
@@ -27,7 +26,6 @@ from heard_web.api.schemas import (
     ThemeListOut,
 )
 from heard_web.core.access import ANALYST, VIEWER
-from heard_web.stories.models import Moderation
 
 router = Router(tags=["themes"])
 
@@ -56,19 +54,10 @@ def _theme(theme: Theme) -> dict[str, Any]:
     }
 
 
-def _live(themes: Any) -> Any:
-    """Themes still standing: not merged into another."""
-    return themes.filter(merged_into__isnull=True).order_by("-pinned", "position", "id")
-
-
 def _tree(theme: Theme) -> dict[str, Any]:
-    return {**_theme(theme), "children": [_theme(c) for c in theme.live_children]}
+    from heard_web.analysis import explorer
 
-
-def _with_children(themes: Any) -> Any:
-    return themes.prefetch_related(
-        Prefetch("children", queryset=_live(Theme.objects.all()), to_attr="live_children")
-    )
+    return {**_theme(theme), "children": [_theme(c) for c in explorer.subthemes(theme)]}
 
 
 @router.get(
@@ -88,36 +77,21 @@ def index(request: HttpRequest, slug: Slug, query: Query[ThemesQuery]) -> dict[s
         run = current_run(project)
     if run is None:
         return {"run": None, "themes": []}
-    top = _with_children(_live(run.themes.filter(parent__isnull=True)))
-    return {"run": run, "themes": [_tree(t) for t in top]}
+    from heard_web.analysis import explorer
 
-
-def _quotes(theme: Theme) -> list[dict[str, Any]]:
-    """The closest stories that may be quoted (consent to quote, approved), redacted."""
-    rows = (
-        Assignment.objects.filter(
-            theme__in=[theme, *theme.live_children],
-            story__consent_quote=True,
-            story__moderation=Moderation.APPROVED,
-        )
-        .select_related("story")
-        .order_by("-primary", "-score", "story_id")
-    )
-    quotes: list[dict[str, Any]] = []
-    seen: set[int] = set()
-    for a in rows[: QUOTES * 3]:
-        if a.story_id in seen:
-            continue
-        seen.add(a.story_id)
-        quotes.append({"story_id": a.story_id, "text": a.story.redacted_text, "score": a.score})
-        if len(quotes) == QUOTES:
-            break
-    return quotes
+    return {"run": run, "themes": [_tree(t) for t in explorer.top_themes(run)]}
 
 
 def _detail(theme: Theme) -> dict[str, Any]:
-    theme = _with_children(Theme.objects.filter(pk=theme.pk)).get()
-    return {**_tree(theme), "run_id": theme.run_id, "quotes": _quotes(theme)}
+    """A theme with its sub-themes and the quotes the explorer shows (consent to quote only)."""
+    from heard_web.analysis import explorer
+
+    theme.refresh_from_db()
+    quotes = [
+        {"story_id": q.story_id, "text": q.text, "rank": q.rank}
+        for q in explorer.quotes_for(theme, limit=QUOTES)
+    ]
+    return {**_tree(theme), "run_id": theme.run_id, "quotes": quotes}
 
 
 @router.post(
