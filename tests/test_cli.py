@@ -195,3 +195,69 @@ def test_a_codebook_that_does_not_exist_is_a_clear_error(tmp_path, cache_dir):
     assert code == 1, text
     assert "Traceback" not in text
     assert not (tmp_path / "o").exists()
+
+
+def _survey_with_questions(tmp_path: Path) -> Path:
+    """A made-up export where each answer sits beside the question it answers."""
+    good, better = "What did the home care team do well?", "How could the home care team improve?"
+    rows = [
+        (good, "Nothing"),
+        (better, "Nothing"),
+        (good, "The carers always chat to my dad while they help him wash"),
+        (better, "Visits are often an hour late with no phone call"),
+        (good, "They noticed his leg was swollen and rang the GP"),
+        (better, "Too many different faces every week"),
+        (good, "Nothing at all"),
+        (better, "Nothing at all"),
+    ] * 3
+    path = tmp_path / "home-care.csv"
+    lines = ["question,answer"] + [f'"{q}","{a}"' for q, a in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_analyse_reads_each_answer_under_the_question_column(tmp_path, cache_dir):
+    import pandas as pd
+
+    path = _survey_with_questions(tmp_path)
+    out = tmp_path / "out"
+    code, text = run(
+        "analyse",
+        str(path),
+        "--text",
+        "answer",
+        "--question",
+        "question",
+        "--no-redact",
+        "-q",
+        "-o",
+        str(out),
+        "--cache-dir",
+        str(cache_dir),
+    )
+    assert code == 0, text
+    responses = pd.read_excel(out / "results.xlsx", sheet_name="Responses")
+    source = pd.read_csv(path)
+    nothing = source["answer"].str.startswith("Nothing")
+    asked_good = source["question"].str.contains("do well")
+    assert (responses.loc[nothing & asked_good, "sentiment"] == "negative").all()
+    assert (responses.loc[nothing & ~asked_good, "sentiment"] != "negative").all()
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "Question column" in report and "asks what was good" in report
+
+
+def test_a_question_column_that_does_not_exist_is_a_clear_error(tmp_path):
+    path = _survey_with_questions(tmp_path)
+    code, text = run(
+        "analyse",
+        str(path),
+        "--text",
+        "answer",
+        "--question",
+        "questoin",
+        "-o",
+        str(tmp_path / "o"),
+    )
+    assert code == 1, text
+    assert "Traceback" not in text
+    assert "--question" in text and "Did you mean 'question'" in text

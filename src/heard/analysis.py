@@ -22,12 +22,23 @@ from heard.result import NO_THEME_ID, NO_THEME_LABEL, SENTIMENT_LABELS, Analysis
 
 __all__ = ["Analysis", "analyse", "find_themes"]
 
+_QUESTION_KIND_WORDS = {
+    "praise": "asks what was good",
+    "improve": "asks what to improve",
+    "neutral": "neither or both",
+}
+
 _URL = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\w+|&[a-z]+;|&#\d+;", re.IGNORECASE)
 
 
+# Markdown images ("![Image](link)") and redaction placeholders ("[NAME]", "[NAME-2]").
+_MARKUP = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)|\[[A-Z][A-Z_]*(?:-\d+)?\]")
+
+
 def _phrase_text(text: str) -> str:
-    """Text for key phrases: without links and HTML entities."""
-    return _URL.sub(" ", text)
+    """Text for key phrases: without links, HTML entities, images and redaction placeholders
+    (a label such as "Thank you [NAME" says nothing)."""
+    return _URL.sub(" ", _MARKUP.sub(" ", text))
 
 
 def find_themes(
@@ -37,6 +48,7 @@ def find_themes(
     id: str | None = None,
     by: str | Sequence[str] | None = None,
     time: str | None = None,
+    question: str | None = None,
     codebook: Any = None,
     n_themes: int | str = "auto",
     random_state: int = 0,
@@ -55,6 +67,11 @@ def find_themes(
     ----------
     data: a DataFrame, or :class:`heard.ingest.Responses` from :func:`heard.read`.
     text, id, by, time: column names (see :func:`heard.ingest.read`).
+    question: the column holding the question each response answers, when one
+        export holds answers to several ("What was good?", "What could we do
+        better?"). Sentiment then reads a short answer in the light of its question:
+        "Nothing" is praise under the second and a complaint under the first. Themes
+        do not change.
     codebook: a :class:`heard.codebook.Codebook` or a path to one: map responses to
         its themes, and propose new themes for what fits none.
     n_themes: "auto" (about 6 for 400 responses, 15 for 10,000, at most 25) or a number.
@@ -70,7 +87,7 @@ def find_themes(
     if isinstance(data, Responses):
         responses = data
     else:
-        responses = from_frame(data, text=text, id=id, by=by, time=time)
+        responses = from_frame(data, text=text, id=id, by=by, time=time, question=question)
     return analyse(
         responses,
         codebook=codebook,
@@ -148,6 +165,7 @@ def analyse(
         threadpool_limits(limits=1, user_api="blas"),
     ):
         model = ThemeModel(n_themes=n_themes, random_state=int(random_state))
+        phrase_texts = [_phrase_text(t) for t in texts]
         book = None
         match = None
         if codebook is not None:
@@ -157,9 +175,10 @@ def analyse(
             match = map_codebook(book, vectors, texts, embedder, random_state=int(random_state))
             model.fit_codebook(vectors, match.primary, match.assigned, usable, scores=match.scores)
         else:
-            model.fit(vectors, usable)
+            # The texts set the theme count and, for long stories, add their words; a
+            # placeholder stays a word there ("thank [NAME]" is about a person).
+            model.fit(vectors, usable, texts=[_URL.sub(" ", t) for t in texts])
         update(1, 3)
-        phrase_texts = [_phrase_text(t) for t in texts]
         themes_info = _describe(
             model, embedder, phrase_texts, texts, vectors, passages, int(random_state), book
         )
@@ -174,7 +193,11 @@ def analyse(
 
     t0 = _time.perf_counter()
     with bar.stage("Sentiment", total=1) as update:
-        sentiment = SentimentModel().predict(vectors, texts)
+        sentiment_model = SentimentModel(embedder=embedder)
+        questions = (
+            responses.data[responses.question].tolist() if responses.question is not None else None
+        )
+        sentiment = sentiment_model.predict(vectors, texts, questions=questions)
         update(1, 1)
     timings["sentiment"] = _time.perf_counter() - t0
 
@@ -188,6 +211,7 @@ def analyse(
         "id": responses.id,
         "by": list(responses.by),
         "time": responses.time,
+        "question": responses.question,
         "responses": n,
         "codebook": getattr(codebook, "name", None)
         or (str(codebook) if isinstance(codebook, str | Path) else None),
@@ -199,6 +223,12 @@ def analyse(
         "redactions": dict(sorted(redaction_counts.items())),
         "pseudonyms": pseudonyms if redact else None,
     }
+    if questions is not None:
+        # How sentiment read the questions: responses per kind of question.
+        kinds = pd.Series(sentiment_model.question_kinds(questions)).value_counts()
+        settings["question_kinds"] = {
+            _QUESTION_KIND_WORDS[k]: int(kinds.get(k, 0)) for k in _QUESTION_KIND_WORDS
+        }
     responses_df, themes_df, assignments_df, quotes_df = result
     return Analysis(
         responses=responses_df,

@@ -53,6 +53,12 @@ def main() -> None:
 )
 @click.option("--time", "time_", metavar="COLUMN", help="Date column, for themes over time.")
 @click.option(
+    "--question",
+    metavar="COLUMN",
+    help="Column with the question each response answers, so sentiment reads "
+    "'Nothing' under 'What could we do better?' as praise.",
+)
+@click.option(
     "--sheet",
     metavar="NAME",
     help="Sheet of an .xlsx file, by name or number (default: the first).",
@@ -122,6 +128,7 @@ def analyse(
     id_: str | None,
     by: tuple[str, ...],
     time_: str | None,
+    question: str | None,
     sheet: str | None,
     encoding: str | None,
     codebook: Path | None,
@@ -158,7 +165,14 @@ def analyse(
 
         book = Codebook.from_file(codebook)  # check it before the long work starts
     responses = read(
-        file, text=text, id=id_, by=list(by) or None, time=time_, sheet=sheet_arg, encoding=encoding
+        file,
+        text=text,
+        id=id_,
+        by=list(by) or None,
+        time=time_,
+        sheet=sheet_arg,
+        encoding=encoding,
+        question=question,
     )
     if not quiet:
         click.echo(

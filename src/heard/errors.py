@@ -6,7 +6,7 @@ these into a one-line message and a non-zero exit; the library lets them propaga
     HeardError
     ├── InputError                 the input file or table cannot be used
     │   ├── EmptyInputError        no rows, or no text in any row
-    │   ├── ColumnNotFoundError    a named column (--text, --id, --by, --time) is missing
+    │   ├── ColumnNotFoundError    a named column (--text, --id, --by, --time, --question) is missing
     │   ├── UnreadableFileError    wrong format, binary, undecodable, corrupt
     │   └── TooLargeError          a cell, sheet or file beyond heard's limits
     ├── CodebookError              the codebook file cannot be used

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from heard.errors import EmptyInputError, InputError, TooLargeError
+from heard.errors import EmptyInputError, InputError, SettingsError, TooLargeError
 from heard.ingest import _columns
 from heard.ingest._common import (
     MAX_CELL_CHARS,
@@ -34,9 +34,10 @@ class Responses:
         One row per response, in input order, with every original column. The text
         column holds strings ("" where a response is empty); the time column, when
         given, holds datetimes; other empty cells are missing values.
-    text, id, by, time:
-        The names of the text column, the id column, the segment columns and the
-        time column, as they appear in ``data``.
+    text, id, by, time, question:
+        The names of the text column, the id column, the segment columns, the
+        time column and the column of the question each response answers, as they
+        appear in ``data``.
     source:
         The file or folder read, or "<DataFrame>".
     format:
@@ -53,6 +54,7 @@ class Responses:
     id: str | None = None
     by: list[str] = field(default_factory=list)
     time: str | None = None
+    question: str | None = None
     source: str = ""
     format: str = ""
     locations: list[str] = field(default_factory=list)
@@ -74,6 +76,7 @@ def from_frame(
     by: str | Sequence[str] | None = None,
     time: str | None = None,
     *,
+    question: str | None = None,
     max_cell_chars: int = MAX_CELL_CHARS,
     max_columns: int = MAX_COLUMNS,
 ) -> Responses:
@@ -103,6 +106,7 @@ def from_frame(
         id=id,
         by=by,
         time=time,
+        question=question,
         max_cell_chars=max_cell_chars,
         max_columns=max_columns,
     )
@@ -121,6 +125,7 @@ def build(
     id: str | None,
     by: str | Sequence[str] | None,
     time: str | None,
+    question: str | None = None,
     max_cell_chars: int,
     max_columns: int,
 ) -> Responses:
@@ -138,10 +143,13 @@ def build(
     id_col = _columns.find(columns, id, "--id", name) if id is not None else None
     by_cols = list(dict.fromkeys(_columns.find(columns, b, "--by", name) for b in segment_names))
     time_col = _columns.find(columns, time, "--time", name) if time is not None else None
+    question_col = (
+        _columns.find(columns, question, "--question", name) if question is not None else None
+    )
     if text is not None:
         text_col = _columns.find(columns, text, "--text", name)
     else:
-        taken = {id_col, time_col, *by_cols}
+        taken = {id_col, time_col, question_col, *by_cols}
         text_col = _choose_text(data, [c for c in columns if c not in taken] or columns)
     if not table.cells_checked:
         _check_cell_sizes(table, max_cell_chars)
@@ -157,12 +165,19 @@ def build(
         _check_ids(data[id_col], id_col, table)
     if time_col is not None:
         data[time_col] = _parse_times(data[time_col], time_col, table)
+    if question_col is not None and question_col == text_col:
+        raise SettingsError(
+            f"The question column and the text column are both {quoted(text_col)}. "
+            "--question names the column that holds the question each response answers "
+            "(for example 'What could we do better?'); pick a different one, or leave it out."
+        )
     return Responses(
         data=data.reset_index(drop=True),
         text=text_col,
         id=id_col,
         by=by_cols,
         time=time_col,
+        question=question_col,
         source=table.source,
         format=table.format,
         locations=table.locations,

@@ -61,6 +61,7 @@ def read(
     sheet: str | int | None = None,
     encoding: str | None = None,
     *,
+    question: str | None = None,
     max_cell_chars: int = MAX_CELL_CHARS,
     max_columns: int = MAX_COLUMNS,
     max_file_bytes: int = MAX_FILE_BYTES,
@@ -71,7 +72,9 @@ def read(
     spacing). Without ``text``, a column called text, comment, response, feedback,
     answer or story is used, else the one with the longest text. ``sheet`` picks an
     Excel sheet by name or number (1 is the first); ``encoding`` overrides detection
-    for text files. Anything heard cannot use raises a :class:`heard.errors.InputError`
+    for text files. ``question`` names a column holding the question each response
+    answers (a survey with several questions in one export), read by sentiment.
+    Anything heard cannot use raises a :class:`heard.errors.InputError`
     (or :class:`heard.errors.SettingsError` for an unknown encoding) that says what to do.
     """
     target = Path(path).expanduser()
@@ -87,6 +90,7 @@ def read(
         id=id,
         by=by,
         time=time,
+        question=question,
         max_cell_chars=max_cell_chars,
         max_columns=max_columns,
     )

@@ -37,6 +37,8 @@ _SETTING_NAMES = {
     "id": "ID column",
     "by": "Segment columns",
     "time": "Time column",
+    "question": "Question column",
+    "question_kinds": "Questions, as sentiment read them",
     "codebook": "Codebook",
     "model": "Language model",
     "random_state": "Random seed (random_state)",
