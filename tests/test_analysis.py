@@ -205,3 +205,77 @@ def test_long_field_notes_are_split_into_passages_and_rolled_up(embedder):
     assert np.allclose(np.linalg.norm(passages.vectors, axis=1), 1.0, atol=1e-4)
     counts = embedder.count_tokens(passages.passage_text)
     assert max(counts) <= 256
+
+
+def test_the_theme_count_follows_the_amount_of_text_not_only_the_number_of_responses():
+    from heard.themes.discover import content_units, default_theme_count
+
+    comments = ["The nurses were kind to my mum."] * 10_000
+    stories = [" ".join(["word"] * 70)] * 2_000
+    assert default_theme_count(content_units(comments), 5, 25) == 21
+    assert default_theme_count(content_units(comments[:400]), 5, 25) == 10
+    # 2,000 stories of 70 words say about as much as 7,000 short comments
+    assert default_theme_count(content_units(stories), 5, 25) == 20
+    assert default_theme_count(len(stories), 5, 25) == 15
+
+
+def test_short_comments_are_grouped_by_their_vectors_alone():
+    from heard.themes import ThemeModel
+
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(6, 384))
+    vectors = centres[rng.integers(0, 6, 300)] + 0.8 * rng.normal(size=(300, 384))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    texts = [f"short comment {i} about the ward" for i in range(300)]
+    with_texts = ThemeModel().fit(vectors, texts=texts)
+    without = ThemeModel().fit(vectors)
+    assert not with_texts.used_words_
+    assert np.array_equal(with_texts.labels_, without.labels_)
+    assert np.array_equal(with_texts.assigned_, without.assigned_)
+
+
+def _long_stories(per_topic: int = 25) -> pd.DataFrame:
+    """Stories of five sentences, all about one planted topic."""
+    import random
+
+    rng = random.Random(1)
+    rows = []
+    for topic, spec in TOPICS.items():
+        for i in range(per_topic):
+            picked = rng.sample(spec["templates"], 5)
+            text = " ".join(t.format(n=rng.choice([2, 3, 5, 8, 12])) for t in picked)
+            rows.append({"ref": f"{topic}-{i}", "topic": topic, "story": text})
+    rng.shuffle(rows)
+    return pd.DataFrame(rows)
+
+
+def test_long_stories_are_grouped_by_their_words_too_and_each_theme_keeps_to_one_topic(embedder):
+    from heard.themes import ThemeModel
+
+    stories = _long_stories()
+    texts = stories["story"].tolist()
+    assert stories["story"].str.split().str.len().median() >= 40
+    vectors = embedder.embed_documents(texts).vectors
+    model = ThemeModel().fit(vectors, texts=texts)
+    assert model.used_words_
+    table = pd.crosstab(model.labels_, stories["topic"])
+    purity = table.max(axis=1) / table.sum(axis=1)
+    assert (purity >= 0.9).all(), table
+    assert model.scores_.shape == (len(texts), model.n_themes_)
+    again = ThemeModel(random_state=5).fit(vectors, texts=texts)
+    assert np.array_equal(model.labels_, again.labels_)  # under 2,000 stories: no seed at all
+
+
+def test_labels_never_show_redaction_placeholders(embedder):
+    names = ["Sarah Patel", "James Wilson", "Aisha Khan", "Tom Baker", "Priya Shah", "Mark Evans"]
+    thanks = [
+        f"Thank you {name}, {name.split()[0]} looked after my mum so well on the ward."
+        for name in names
+    ] * 5
+    frame = pd.concat(
+        [planted_corpus(per_topic=20), pd.DataFrame({"comment": thanks})], ignore_index=True
+    )
+    r = heard.find_themes(frame, text="comment", embedder=embedder)
+    assert r.settings["redactions"].get("NAME", 0) >= 30
+    shown = " ".join(r.themes["label"]) + " " + " ".join(r.themes["key_phrases"].fillna(""))
+    assert "[" not in shown and "]" not in shown and "NAME" not in shown, shown
