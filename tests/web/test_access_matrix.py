@@ -520,3 +520,23 @@ def test_no_download_holds_another_projects_stories(ctx):
         kwargs={"project_slug": ctx["other_project"].slug, "export_id": theirs.pk},
     )
     assert SECRET.encode() in content(client_for(ctx, "outsider").get(url))
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
+def test_an_api_method_a_route_does_not_document_changes_nothing(ctx, method):
+    """Everyone gets the 405 envelope and nothing changes (routes added later, such as
+    erasure, document their method and get a row in API instead)."""
+    operations = api_operations()
+    for path in sorted(set(operations.values())):
+        if f"{method} {path}" in operations:
+            continue
+        url = re.sub(r"\{(\w+)\}", lambda m: str(KWARGS[m.group(1)](ctx)), path)
+        for who in WHO:
+            client, headers = api_client_for(ctx, who)
+            with transaction.atomic():
+                before = snapshot()
+                response = client.generic(method, url, "{}", "application/json", headers=headers)
+                assert snapshot() == before, f"{who} {method} {url} changed the database"
+                transaction.set_rollback(True)
+            assert response.status_code == 405, f"{who} {method} {url}: {response.status_code}"
+            assert response.json()["error"]["code"] == "method_not_allowed"
