@@ -33,12 +33,14 @@ install: $(STAMP)
 install-dev: $(DEV_STAMP)
 install-bench: $(BENCH_STAMP)
 
-## The bundled sample in the web workspace, imported and analysed, served at
-## http://127.0.0.1:8000/ with a printed login (data in ./heard-demo).
-demo: $(STAMP)
+## The main job on the bundled sample (report.html, themes.csv, assignments.csv,
+## results.xlsx in heard-out/sample), then the same sample in the web workspace,
+## imported and analysed, served at http://127.0.0.1:8000/ with a printed login
+## (data in ./heard-demo). Ctrl-C stops the server.
+demo: demo-report
 	$(BIN)/heard serve --demo
 
-## The same sample from the command line: themes, sentiment, the report files.
+## The sample from the command line only: themes, sentiment, the report files.
 demo-report: $(STAMP)
 	$(BIN)/heard analyse $(SAMPLE) --text response --by role --by area --time date -o $(OUT)
 	@echo "Open $(OUT)/report.html in a browser."
