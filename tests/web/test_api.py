@@ -275,6 +275,7 @@ def test_a_story_reads_with_its_redacted_text_and_themes_never_the_original(as_,
         redaction_counts={"NAME": 1},
         attributes={"role": "adopter"},
     )
+    make_theme(make_run(roles["project"]), "An earlier run's theme", stories=[story])
     theme = make_theme(make_run(roles["project"]), "Contact with the team", stories=[story])
     response = as_("owner").get(f"/projects/{roles['project'].slug}/stories/{story.pk}")
     body = response.json()

@@ -134,12 +134,19 @@ def index(request: HttpRequest, slug: Slug, query: Query[StoriesQuery]) -> dict[
 @router.get(
     "/{slug}/stories/{story_id}",
     response={200: StoryDetailOut, **error_responses(401, 404, 422)},
-    summary="One story: redacted text, attributes, sentiment and themes",
+    summary="One story: redacted text, attributes, sentiment and its themes in the latest run",
     url_name="story",
 )
 def show(request: HttpRequest, slug: Slug, story_id: Id) -> dict[str, Any]:
+    from heard_web.analysis.edits import current_run
+
     project = project_for(request, slug, VIEWER)
-    assignments = Assignment.objects.select_related("theme").order_by("-primary", "-score")
+    # Its themes in the analysis people see (the latest finished run), as they now stand.
+    assignments = (
+        Assignment.objects.filter(theme__run=current_run(project), theme__merged_into=None)
+        .select_related("theme")
+        .order_by("-primary", "-score")
+    )
     story = get_object_or_404(
         project.stories.prefetch_related(Prefetch("assignments", queryset=assignments)),
         pk=story_id,
