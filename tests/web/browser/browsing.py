@@ -59,6 +59,23 @@ class Server:
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout
 
+    def analysed_project(self, csv_path: Path) -> tuple[str, str, str]:
+        """A project with ``csv_path`` imported and analysed through the services (as the demo
+        does): (project URL, username, password)."""
+        out = self.manage(
+            "shell",
+            "-c",
+            "from pathlib import Path; from heard_web.demo import set_up_demo; "
+            f"d = set_up_demo(sample=Path({str(csv_path)!r}), columns={{'text': 'response', "
+            "'id': 'id', 'by': ['role', 'area'], 'time': 'date', 'sheet': None}, "
+            "say=lambda _: None); "
+            "print('DEMO', d.project.get_absolute_url(), d.username, d.password)",
+            timeout=600,
+        )
+        line = next(x for x in out.splitlines() if x.startswith("DEMO "))
+        _, url, username, password = line.split()
+        return url, username, password
+
     def make_user(self, username: str, password: str = PASSWORD) -> tuple[str, str]:
         """An account made the way a site administrator would (not a superuser)."""
         self.manage(
