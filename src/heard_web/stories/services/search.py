@@ -423,8 +423,15 @@ def semantic_search(
             allowed = set(ids[np.isin(ids, candidates)].tolist())
         candidates = [c for c in candidates if c in allowed]
     chosen = candidates[:limit]
-    stories = Story.objects.filter(project=project).select_related("source").in_bulk(chosen)
-    passages = Passage.objects.in_bulk([int(matrix.passage_ids[best[s]]) for s in chosen])
+    stories = (
+        Story.objects.filter(project=project)
+        .select_related("source")
+        .defer("original_text")
+        .in_bulk(chosen)
+    )
+    passages = Passage.objects.defer("embedding").in_bulk(
+        [int(matrix.passage_ids[best[s]]) for s in chosen]
+    )
     hits = []
     for story_id in chosen:
         story = stories.get(story_id)

@@ -74,7 +74,9 @@ def index(request: HttpRequest, project: Project) -> HttpResponse:
         total = len(hits)
     else:
         paginator = CappedPaginator(
-            stories.select_related("source"), PER_PAGE, COUNT_CAP if filters.active else None
+            stories.select_related("source").defer("original_text"),
+            PER_PAGE,
+            COUNT_CAP if filters.active else None,
         )
         page = paginator.get_page(page_number)
         terms = services.search_terms(filters.q) if filters.q else []
