@@ -21,8 +21,9 @@ Formats, chosen by extension and checked against the bytes (a workbook saved as
 - A folder of .txt, .md, .docx, .vtt and .srt files: one story (or one row per
   turn) per file, with a ``file`` column.
 
-Columns are named with ``text``, ``id``, ``by`` and ``time`` (exactly, else ignoring
-case and spacing; a missing one is a ColumnNotFoundError that suggests the closest).
+Columns are named with ``text``, ``id``, ``by``, ``time`` and ``question`` (the
+question each response answers, for sentiment; exactly, else ignoring case and
+spacing; a missing one is a ColumnNotFoundError that suggests the closest).
 In the result the text column holds strings, "" for an empty response (kept, never
 dropped); ids must be present and unique; times are parsed (ISO 8601, else day
 first) to datetimes; other empty cells are missing values. Entirely blank rows are
