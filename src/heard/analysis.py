@@ -74,7 +74,8 @@ def find_themes(
         do not change.
     codebook: a :class:`heard.codebook.Codebook` or a path to one: map responses to
         its themes, and propose new themes for what fits none.
-    n_themes: "auto" (about 6 for 400 responses, 15 for 10,000, at most 25) or a number.
+    n_themes: "auto" (by the amount of text: about 10 for 400 short comments, 21 for
+        10,000 or for 2,000 long stories, at most 25) or a number.
     random_state: the seed; the same input and seed give the same result.
     cache_dir, use_cache: the embedding cache (see :mod:`heard.embed`).
     progress: True for progress bars on stderr.
