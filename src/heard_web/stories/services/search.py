@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from time import monotonic
@@ -403,6 +403,20 @@ def semantic_search(
     ``queryset`` (e.g. ``filter_stories(...)``), only its stories are ranked. Stories not yet
     embedded (an import still running) are not found.
     """
+    return load_hits(project, semantic_ranking(project, query, limit, queryset))
+
+
+def semantic_ranking(
+    project: Project,
+    query: str,
+    limit: int = 20,
+    queryset: QuerySet[Story] | None = None,
+) -> list[tuple[int, float, int]]:
+    """As ``semantic_search``, as ids only: (story id, score, passage id), best first.
+
+    Reads no rows, so a page can rank a few hundred and load only the ones it shows
+    (``load_hits``).
+    """
     import numpy as np
 
     if not query.strip() or limit <= 0:
@@ -422,21 +436,28 @@ def semantic_search(
             candidates, best = _ranked(matrix, scores, limit * 4)
             allowed = set(ids[np.isin(ids, candidates)].tolist())
         candidates = [c for c in candidates if c in allowed]
-    chosen = candidates[:limit]
+    return [
+        (story_id, float(scores[best[story_id]]), int(matrix.passage_ids[best[story_id]]))
+        for story_id in candidates[:limit]
+    ]
+
+
+def load_hits(
+    project: Project, ranking: Sequence[tuple[int, float, int]]
+) -> list[tuple[Story, float, Passage]]:
+    """The stories and passages of a ``semantic_ranking`` (erased ones left out)."""
     stories = (
         Story.objects.filter(project=project)
         .select_related("source")
         .defer("original_text")
-        .in_bulk(chosen)
+        .in_bulk([story_id for story_id, _, _ in ranking])
     )
-    passages = Passage.objects.defer("embedding").in_bulk(
-        [int(matrix.passage_ids[best[s]]) for s in chosen]
-    )
+    passages = Passage.objects.defer("embedding").in_bulk([p for _, _, p in ranking])
     hits = []
-    for story_id in chosen:
+    for story_id, score, passage_id in ranking:
         story = stories.get(story_id)
-        passage = passages.get(int(matrix.passage_ids[best[story_id]]))
-        if story is None or passage is None:  # erased since the matrix was read
-            continue
-        hits.append((story, float(scores[best[story_id]]), passage))
+        passage = passages.get(passage_id)
+        if story is None or passage is None or passage.story_id != story_id:
+            continue  # erased since the vectors were read
+        hits.append((story, score, passage))
     return hits

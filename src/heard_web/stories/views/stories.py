@@ -62,16 +62,17 @@ def index(request: HttpRequest, project: Project) -> HttpResponse:
     capped = False
     semantic = bool(filters.q) and filters.mode == "semantic"
     if semantic:
-        hits = services.semantic_search(
+        ranking = services.semantic_ranking(
             project, filters.q, SEMANTIC_LIMIT, queryset=stories if _narrowed(filters) else None
         )
-        paginator = Paginator(hits, PER_PAGE)
+        paginator = Paginator(ranking, PER_PAGE)
         page = paginator.get_page(page_number)
-        for story, score, passage in page.object_list:
+        # only the stories this page shows are read
+        for story, score, passage in services.load_hits(project, page.object_list):
             results.append(
                 {"story": story, "score": score, "snippet": _clip(passage.text, [], SNIPPET_CHARS)}
             )
-        total = len(hits)
+        total = len(ranking)
     else:
         paginator = CappedPaginator(
             stories.select_related("source").defer("original_text"),
