@@ -55,11 +55,13 @@ def quotes_for(theme: Theme, limit: int = 5, stories: Any = None) -> list[Quote]
 
     ``stories`` (a Story queryset) limits them to a filtered view.
     """
-    rows = theme.assignments.filter(quote_rank__isnull=False, story__consent_quote=True)
-    if stories is not None:
-        rows = rows.filter(story__in=stories)
+    from heard_web.stories.consent import quotable, quote_text
+
+    rows = theme.assignments.filter(
+        quote_rank__isnull=False, story__in=quotable(theme.project_id, stories)
+    )
     return [
-        Quote(a.story_id, a.story.redacted_text, a.quote_rank)
+        Quote(a.story_id, quote_text(a.story), a.quote_rank)
         for a in rows.select_related("story").order_by("quote_rank", "id")[:limit]
     ]
 

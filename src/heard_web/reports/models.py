@@ -15,6 +15,7 @@ class ExportKind(models.TextChoices):
     """What can be downloaded, with the file name it is downloaded as."""
 
     REPORT = "report", "Report (HTML page)"
+    PDF = "pdf", "Report (PDF)"
     XLSX = "xlsx", "Workbook (XLSX): themes, responses, quotes"
     THEMES = "themes", "Themes (CSV)"
     ASSIGNMENTS = "assignments", "Assignments (CSV)"
@@ -23,6 +24,7 @@ class ExportKind(models.TextChoices):
 
 EXPORT_FILES = {
     ExportKind.REPORT.value: ("report.html", "text/html; charset=utf-8"),
+    ExportKind.PDF.value: ("report.pdf", "application/pdf"),
     ExportKind.XLSX.value: (
         "results.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -25,6 +25,7 @@ from heard_web.analysis.edits import current_run, live_themes
 from heard_web.analysis.models import AnalysisRun, Assignment, ThemeKind
 from heard_web.core.tasks import enqueue_on_commit
 from heard_web.reports.models import Export, ExportKind
+from heard_web.stories.consent import CONSENT_FIELDS, may_quote_values
 from heard_web.stories.models import JobStatus
 
 log = logging.getLogger(__name__)
@@ -176,6 +177,8 @@ def _write(kind: str, analysis: Any, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if kind == ExportKind.REPORT:
         write_bytes_atomic(path, render_html(analysis).encode("utf-8"))
+    elif kind == ExportKind.PDF:
+        write_bytes_atomic(path, report_pdf(render_html(analysis)))
     elif kind == ExportKind.XLSX:
         with atomic_path(path) as tmp:
             write_xlsx(analysis, tmp)
@@ -189,6 +192,21 @@ def _write(kind: str, analysis: Any, path: Path) -> None:
             frame["time"] = frame["time"].dt.strftime("%Y-%m-%d")
         data = frame.to_csv(index=False, lineterminator="\n", float_format="%.4f").encode("utf-8")
         write_bytes_atomic(path, data)
+
+
+def report_pdf(html: str) -> bytes:
+    """The HTML report as a PDF (WeasyPrint; everything it needs is in the page, nothing is
+    fetched: any link to another address is refused)."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    # Only data: URLs (images inside the page); nothing from the network or the disk.
+    fetcher = URLFetcher(allowed_protocols={"data"})
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    pdf = HTML(string=html, url_fetcher=fetcher).write_pdf()
+    if pdf is None:  # pragma: no cover - write_pdf without a target always returns bytes
+        raise ExportError("The PDF could not be made.")
+    return bytes(pdf)
 
 
 def build_analysis(
@@ -209,7 +227,7 @@ def build_analysis(
             "received_at",
             "sentiment",
             "sentiment_score",
-            "consent_quote",
+            *CONSENT_FIELDS,
         )
     )
     if not stories:
@@ -244,9 +262,8 @@ def build_analysis(
     dated = bool((run.parameters or {}).get("time")) and all(s[3] is not None for s in stories)
     frame: dict[str, Any] = {
         "response_id": [str(s[0]) for s in stories],
-        "text": [
-            s[1] if s[6] else "" for s in stories
-        ],  # never the words of a story not to be quoted
+        # Never the words of a story that may not be quoted (stories.consent decides).
+        "text": [s[1] if may_quote_values(*s[6:]) else "" for s in stories],
     }
     for key in segments:
         frame[key] = [_segment((s[2] or {}).get(key)) for s in stories]
@@ -349,7 +366,7 @@ def build_analysis(
                     "primary": False,
                 }
             )
-    quotable = {s[0]: s[1] for s in stories if s[6]}
+    quotable = {s[0]: s[1] for s in stories if may_quote_values(*s[6:])}
     quote_rows = sorted(
         (
             {

@@ -21,6 +21,7 @@ from heard_web.stories.models import JobStatus
 
 BUTTONS = [
     (ExportKind.REPORT.value, "Make the report (HTML)"),
+    (ExportKind.PDF.value, "Make the report (PDF)"),
     (ExportKind.XLSX.value, "Make the workbook (XLSX)"),
     (ExportKind.THEMES.value, "Make themes.csv"),
     (ExportKind.ASSIGNMENTS.value, "Make assignments.csv"),
