@@ -230,6 +230,19 @@ def test_an_import_stores_redacted_stories_with_their_columns(
     assert not Path(job.stored_path).exists()
 
 
+def test_an_import_also_prepares_stories_an_earlier_one_could_not(
+    client, roles, immediate, django_capture_on_commit_callbacks
+):
+    from factories import make_story
+
+    project = roles["project"]
+    left_over = make_story(project, "A story saved before its embedding could be made.")
+    client.force_login(roles["analyst"])
+    import_file(client, project, "survey.csv", SURVEY, django_capture_on_commit_callbacks)
+    assert Passage.objects.filter(story=left_over).count() == 1
+    assert Passage.objects.filter(story__project=project).count() == 7
+
+
 def test_the_original_text_is_kept_only_when_the_project_says_so(
     client, roles, immediate, django_capture_on_commit_callbacks
 ):

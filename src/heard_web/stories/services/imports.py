@@ -409,10 +409,10 @@ def run_import(job_id: int) -> ImportJob:
     forget_matrix(project.pk)
     note = ""
     try:
+        # every story of the project still without passages: these, and any an earlier
+        # import or API call could not prepare
         store.embed_stories(
-            project,
-            [s.pk for s in stories],
-            progress=report.span("Preparing the stories for search", _SAVE, 1.0),
+            project, progress=report.span("Preparing the stories for search", _SAVE, 1.0)
         )
     except Exception as exc:  # the stories are saved; only search has to wait
         log.exception("Embedding for import %s failed", job.pk)
