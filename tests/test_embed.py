@@ -62,6 +62,18 @@ def test_erasing_a_text_removes_every_vector_of_it(tmp_path):
     assert left == 2
 
 
+def test_an_erased_vector_leaves_no_bytes_in_the_cache_files(tmp_path):
+    embedder = Embedder(cache_dir=tmp_path)
+    vectors = embedder.embed(TEXTS[:3])
+    embedder.close()
+    cache = EmbeddingCache(tmp_path)
+    cache.delete_texts([TEXTS[1]])
+    files = b"".join(f.read_bytes() for f in tmp_path.iterdir() if f.is_file())
+    cache.close()
+    assert vectors[1].astype(np.float32).tobytes()[:64] not in files
+    assert vectors[0].astype(np.float32).tobytes()[:64] in files  # the others stay
+
+
 def test_a_cache_filled_by_other_runs_gives_the_same_files_as_a_new_one(tmp_path):
     corpus = planted_corpus(per_topic=15)
     # A cache that already holds some of these texts, embedded beside different ones.

@@ -114,12 +114,18 @@ class EmbeddingCache:
             )
 
     def delete_texts(self, texts: Sequence[str]) -> int:
-        """Remove every vector of these texts, of any model (used when a story is erased)."""
+        """Remove every vector of these texts, of any model (used when a story is erased).
+
+        The deleted rows are overwritten with zeros and the write-ahead log is emptied, so no
+        copy of a vector stays in the file's free pages or the ``-wal`` file.
+        """
         conn = self._connect()
+        conn.execute("PRAGMA secure_delete=ON")
         with conn:
             cur = conn.executemany(
                 "DELETE FROM vectors WHERE key = ?", [(_text_key(t),) for t in texts]
             )
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return cur.rowcount
 
     def close(self) -> None:

@@ -124,6 +124,34 @@ def _watch_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+RETENTION_EVERY = 24 * 3600.0
+
+
+def _retention_daily() -> None:
+    """Erase stories past their project's retention period now, then once a day (a thread of
+    the worker; ``heard manage apply_retention`` does the same by hand)."""
+
+    def loop() -> None:
+        from django.db import close_old_connections
+
+        from heard_web.stories.erasure import apply_retention
+
+        while True:
+            try:
+                erased = apply_retention()
+                if erased:
+                    print(f"Retention: erased {erased}", file=sys.stderr)
+            except Exception as exc:  # keep the worker running; try again tomorrow
+                print(
+                    f"Retention could not run ({exc}); heard tries again in a day.", file=sys.stderr
+                )
+            finally:
+                close_old_connections()
+            time.sleep(RETENTION_EVERY)
+
+    threading.Thread(target=loop, name="retention", daemon=True).start()
+
+
 def run_worker(*, parent_pid: int | None = None, burst: bool = False) -> None:
     """Run background tasks: RQ's worker when REDIS_URL is set, the database worker otherwise."""
     setup()
@@ -132,6 +160,8 @@ def run_worker(*, parent_pid: int | None = None, burst: bool = False) -> None:
 
     if parent_pid is not None:
         _watch_parent(parent_pid)
+    if not burst:
+        _retention_daily()
     if settings.REDIS_URL:
         call_command(
             "rqworker",

@@ -158,8 +158,10 @@ else:
             "OPTIONS": {
                 # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock
                 # at BEGIN so concurrent writers queue on the busy timeout instead of failing.
+                # secure_delete: deleted rows are overwritten with zeros (erasure, issue 5).
                 "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                    "PRAGMA secure_delete=ON;"
                 ),
                 "transaction_mode": "IMMEDIATE",
                 "timeout": env_int("SQLITE_BUSY_TIMEOUT", 30, minimum=1, maximum=600),

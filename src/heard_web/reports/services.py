@@ -202,7 +202,8 @@ def report_pdf(html: str) -> bytes:
 
     # Only data: URLs (images inside the page); nothing from the network or the disk.
     fetcher = URLFetcher(allowed_protocols={"data"})
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    for name in ("weasyprint", "weasyprint.progress"):  # CSS it skips is not a problem
+        logging.getLogger(name).setLevel(logging.ERROR)
     pdf = HTML(string=html, url_fetcher=fetcher).write_pdf()
     if pdf is None:  # pragma: no cover - write_pdf without a target always returns bytes
         raise ExportError("The PDF could not be made.")

@@ -29,9 +29,7 @@ def quotable(project: Any = None, stories: QuerySet[Story] | None = None) -> Que
 def may_quote(story: Any) -> bool:
     """True when this story's words may be shown as a quote or written to a download."""
     return bool(
-        story.consent_quote
-        and story.consent_analysis
-        and story.moderation == Moderation.APPROVED
+        story.consent_quote and story.consent_analysis and story.moderation == Moderation.APPROVED
     )
 
 

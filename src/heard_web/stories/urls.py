@@ -6,13 +6,15 @@ and ``stories:imports``.
 
 from django.urls import path
 
-from heard_web.stories.views import imports, stories
+from heard_web.stories.views import erasure, imports, stories
 
 app_name = "stories"
 
 urlpatterns = [
     path("", stories.index, name="index"),
     path("<int:story_id>/", stories.show, name="show"),
+    path("<int:story_id>/erase/", erasure.delete, name="delete"),
+    path("<int:story_id>/original/", erasure.original, name="original"),
     path("imports/", imports.index, name="imports"),
     path("imports/new/", imports.create, name="import_create"),
     path("imports/<int:job_id>/", imports.show, name="import_show"),
