@@ -25,6 +25,11 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "heard_web.settings"
 os.environ["HEARD_DATA_DIR"] = tempfile.mkdtemp(prefix="heard-web-test-")
 atexit.register(shutil.rmtree, os.environ["HEARD_DATA_DIR"], True)
 os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-0123456789")
+# Torch's OpenMP thread pool does not survive fork(): once a test has used the embedding model
+# in this process, an RQ work-horse forked from it hangs on its first use of torch (measured:
+# test_imports' worker test never finished after the analysis tests). One thread makes no pool,
+# and the test corpora are tiny. (`heard worker` never loads torch before it forks.)
+os.environ["OMP_NUM_THREADS"] = "1"
 if os.environ.get("REDIS_URL"):
     # redis://host:port or redis://host:port/0 -> redis://host:port/N, N in 1..15
     os.environ["REDIS_URL"] = re.sub(

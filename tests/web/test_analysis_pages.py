@@ -77,6 +77,11 @@ def test_every_member_can_explore_the_themes_and_nobody_else(client, themed, who
         page = c.get(url("theme_show", project, key="1")).content.decode()
         assert "Waiting for a match" in page and "Story 0 about waiting." in page
         assert "Rename the theme" not in page, "a viewer is offered no edits"
+        story = themed["stories"][0]
+        assert (
+            reverse("stories:show", kwargs={"project_slug": project.slug, "story_id": story.pk})
+            in page
+        )
 
 
 def _posts(themed):
