@@ -81,8 +81,11 @@ PAGES: dict[str, Page] = {
     ),
     "projects:member_update": Page(OWNER, "POST", {"role": "viewer"}),
     "projects:member_delete": Page(OWNER, "POST"),
+    "projects:audit": Page(OWNER, "GET POST"),
     "stories:index": Page(VIEWER, "GET POST"),
     "stories:show": Page(VIEWER, "GET POST"),
+    "stories:delete": Page(OWNER, "GET POST"),
+    "stories:original": Page(OWNER, "GET POST"),
     "stories:imports": Page(ANALYST, "GET POST"),
     "stories:import_create": Page(ANALYST, "POST", csv_upload),
     "stories:import_show": Page(ANALYST, "GET POST"),
@@ -214,7 +217,14 @@ def ctx(roles):
 
     project, other = roles["project"], roles["other_project"]
     source = make_source(project, "Survey")
-    story = make_story(project, "We waited a long time after approval.", source=source)
+    project.keep_original_text = True  # the owner's audited "original" page has something
+    project.save()
+    story = make_story(
+        project,
+        "We waited a long time after approval.",
+        source=source,
+        original_text="We waited a long time after approval, said Jo.",
+    )
     story2 = make_story(project, "Training was friendly.", source=source)
     run = make_run(project)
     theme = make_theme(run, "Waiting", key="1", stories=[story])

@@ -19,6 +19,7 @@ PROJECT_NAV: list[tuple[str, str, str]] = [
     ("Reports", "reports:index", "viewer"),
     ("Members", "projects:members", "viewer"),
     ("Settings", "projects:settings", "owner"),
+    ("Audit log", "projects:audit", "owner"),
 ]
 
 

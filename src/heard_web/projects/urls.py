@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from heard_web.projects.views import members, projects
+from heard_web.projects.views import audit, members, projects
 
 app_name = "projects"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", projects.new, name="new"),
     path("<slug:project_slug>/", projects.show, name="show"),
     path("<slug:project_slug>/settings/", projects.settings, name="settings"),
+    path("<slug:project_slug>/audit/", audit.index, name="audit"),
     path("<slug:project_slug>/members/", members.index, name="members"),
     path("<slug:project_slug>/members/add/", members.create, name="member_create"),
     path("<slug:project_slug>/members/<int:member_id>/role/", members.update, name="member_update"),
