@@ -301,3 +301,15 @@ def test_themes_can_be_merged_from_the_themes_page(client, themed):
         url("theme_merge", themed["project"]), {"keys": ["2", "3"], "into": "2"}, follow=True
     )
     assert "Merged “Money” into “Training”." in response.content.decode()
+
+
+def test_stories_with_no_clear_theme_can_be_moved_into_a_theme(client, themed):
+    client.force_login(themed["analyst"])
+    page = client.get(url("theme_show", themed["project"], key="none")).content.decode()
+    assert "Move the stories" in page and "Split them into a new theme" not in page
+    story = themed["stories"][6]
+    client.post(
+        url("theme_move", themed["project"], key="none"), {"to": "3", "story_ids": [story.pk]}
+    )
+    row = Assignment.objects.get(story=story, theme__run=themed["run"], primary=True)
+    assert row.theme.key == "3" and row.source == AssignedBy.PERSON
