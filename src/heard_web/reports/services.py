@@ -401,7 +401,7 @@ def build_analysis(
         themes=pd.DataFrame(theme_rows),
         assignments=pd.DataFrame(assignment_rows),
         quotes=pd.DataFrame(quote_rows, columns=["theme_id", "rank", "response_id", "text"]),
-        settings=settings_,
+        settings={k: v for k, v in settings_.items() if v is not None},
     )
 
 
