@@ -99,3 +99,57 @@ def manage_command(args: tuple[str, ...]) -> None:
     from heard_web.server import manage
 
     manage(list(args) or ["help"])
+
+
+@click.command("backup")
+@click.argument("path", required=False, type=click.Path(dir_okay=True, path_type=str))
+@click.option("--debug", is_flag=True, help="Show full tracebacks for unexpected errors.")
+@_friendly_errors
+def backup_command(path: str | None, debug: bool) -> None:
+    """Back up the web workspace: its database and data folder, in one .tar.gz file.
+
+    PATH is the file to write (or a folder to write it in); by default
+    heard-backup-DATE-TIME.tar.gz here. SQLite is copied with its online backup API, so the
+    server and worker can keep running; PostgreSQL (DATABASE_URL) with pg_dump.
+    """
+    from pathlib import Path
+
+    from heard_web.backup import backup
+    from heard_web.server import setup
+
+    setup()
+    written, manifest = backup(Path(path) if path else None)
+    size = written.stat().st_size / 1e6
+    click.echo(
+        f"Backed up the {manifest['database']} database and {manifest['files']} data file(s) "
+        f"to {written} ({size:.1f} MB). It holds people's stories: keep it as safe as the server."
+    )
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--debug", is_flag=True, help="Show full tracebacks for unexpected errors.")
+@_friendly_errors
+def restore_command(path: str, yes: bool, debug: bool) -> None:
+    """Restore the web workspace from a backup made by `heard backup` (replaces everything).
+
+    Stop `heard serve` and `heard worker` first. The database and the data folder become
+    what they were at the backup; stories erased since then come back, so erase them again.
+    """
+    from pathlib import Path
+
+    from heard_web.backup import restore
+    from heard_web.server import setup
+
+    if not yes:
+        click.confirm(
+            "This replaces the workspace's database and data folder with the backup. Go on?",
+            abort=True,
+        )
+    setup()
+    manifest = restore(Path(path))
+    click.echo(
+        f"Restored the backup made {manifest['created_at']} "
+        f"(heard {manifest['heard_version']}, {manifest['files']} data file(s))."
+    )

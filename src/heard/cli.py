@@ -233,13 +233,21 @@ def _read_names(path: Path) -> list[str]:
 
 
 def _register() -> None:
-    from heard._webcli import manage_command, serve_command, worker_command
+    from heard._webcli import (
+        backup_command,
+        manage_command,
+        restore_command,
+        serve_command,
+        worker_command,
+    )
     from heard.redact.cli import redact_command
 
     main.add_command(redact_command, "redact")
     main.add_command(serve_command, "serve")
     main.add_command(worker_command, "worker")
     main.add_command(manage_command, "manage")
+    main.add_command(backup_command, "backup")
+    main.add_command(restore_command, "restore")
 
 
 _register()
