@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "heard_web.stories",
     "heard_web.analysis",
     "heard_web.reports",
+    "heard_web.listen",
     "heard_web.api",
 ]
 
@@ -209,6 +210,14 @@ MAX_UPLOAD_MB = env_int("HEARD_MAX_UPLOAD_MB", 200, minimum=1, maximum=10_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_MB * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = None
+
+# --- the public story form (heard_web.listen) ---
+# Stories a client (an IP address) may send per hour, and withdrawals it may try per hour;
+# 0 turns the limit off (benchmarks/form_load.py sets it high).
+FORM_RATE_LIMIT = env_int("HEARD_FORM_RATE_LIMIT", 20, minimum=0, maximum=10_000_000)
+WITHDRAW_RATE_LIMIT = env_int("HEARD_WITHDRAW_RATE_LIMIT", 20, minimum=0, maximum=10_000_000)
+# Longest answer, in characters; a request body over a few times that is refused unread.
+HEARD_FORM_MAX_CHARS = env_int("HEARD_FORM_MAX_CHARS", 10_000, minimum=100, maximum=200_000)
 
 # --- static files: compiled once into the package (make assets), served by WhiteNoise ---
 STATIC_URL = "/static/"

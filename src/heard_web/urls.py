@@ -12,6 +12,7 @@ urlpatterns = [
     path("projects/<slug:project_slug>/stories/", include("heard_web.stories.urls")),
     path("projects/<slug:project_slug>/analysis/", include("heard_web.analysis.urls")),
     path("projects/<slug:project_slug>/reports/", include("heard_web.reports.urls")),
+    path("", include("heard_web.listen.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -105,6 +105,13 @@ PAGES: dict[str, Page] = {
     "analysis:theme_move": Page(
         ANALYST, "POST", lambda ctx: {"story_ids": [ctx["story"].pk], "to": "2"}
     ),
+    # The public story form (its project has an open form in ctx) and the team's pages.
+    "listen:form": Page(PUBLIC, "GET POST"),
+    "listen:privacy": Page(PUBLIC),
+    "listen:withdraw": Page(PUBLIC, "GET POST", {"reference": "AAAA-BBBB-CCCC"}),
+    "listen:index": Page(ANALYST),
+    "listen:edit": Page(OWNER, "GET POST", {"questions": "What happened?", "title": "Tell us"}),
+    "listen:update": Page(ANALYST, "POST", {"action": "hide"}),
     "reports:index": Page(VIEWER, "GET POST"),
     "reports:create": Page(ANALYST, "POST", {"kind": "responses"}),
     "reports:show": Page(VIEWER, "GET POST"),
@@ -235,6 +242,9 @@ def ctx(roles):
     marked = make_story(other, f"Private story {MARKER} {SECRET} about the panel.", source=theirs)
     make_theme(make_run(other), f"Theme {MARKER} {SECRET}", key="1", stories=[marked])
     make_user("nina-newcomer")
+    from heard_web.listen.models import StoryForm
+
+    StoryForm.objects.create(project=project, is_open=True)
     ctx = {
         **roles,
         "source": source,

@@ -17,6 +17,7 @@ PROJECT_NAV: list[tuple[str, str, str]] = [
     ("Imports", "stories:imports", "analyst"),
     ("Themes", "analysis:index", "viewer"),
     ("Reports", "reports:index", "viewer"),
+    ("Story form", "listen:index", "analyst"),
     ("Members", "projects:members", "viewer"),
     ("Settings", "projects:settings", "owner"),
     ("Audit log", "projects:audit", "owner"),
