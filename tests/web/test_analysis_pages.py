@@ -313,3 +313,13 @@ def test_stories_with_no_clear_theme_can_be_moved_into_a_theme(client, themed):
     )
     row = Assignment.objects.get(story=story, theme__run=themed["run"], primary=True)
     assert row.theme.key == "3" and row.source == AssignedBy.PERSON
+
+
+def test_a_run_saved_without_totals_has_them_counted_once_and_kept(client, themed):
+    client.force_login(themed["viewer"])
+    assert "totals" not in themed["run"].parameters
+    client.get(url("theme_show", themed["project"], key="1"))
+    themed["run"].refresh_from_db()
+    totals = themed["run"].parameters["totals"]
+    assert totals["segments"]["role"] == {"adopter": 4, "carer": 4}
+    assert sum(totals["months"].values()) == 8

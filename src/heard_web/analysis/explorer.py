@@ -88,7 +88,11 @@ def totals(run: AnalysisRun) -> dict[str, Any]:
     stored = (run.parameters or {}).get("totals")
     if stored is not None:
         return stored
-    return count_totals(run)
+    # A run saved before totals were kept (or made by other means): count once, keep them.
+    counted = count_totals(run)
+    run.parameters = {**(run.parameters or {}), "totals": counted}
+    AnalysisRun.objects.filter(pk=run.pk).update(parameters=run.parameters)
+    return counted
 
 
 def count_totals(run: AnalysisRun) -> dict[str, Any]:
