@@ -84,6 +84,8 @@ def main(out: Path) -> None:
         export.refresh_from_db()
         assert export.status == "succeeded", export.error_message
         new_files.append(export.stored_path)
+    # As the files are while the server still runs (connections open, WAL not yet folded in).
+    _snapshot(out.parent / "live")
     analysis.embedder().close()
     out.write_text(
         json.dumps(
@@ -99,8 +101,9 @@ def main(out: Path) -> None:
 
 
 def _snapshot(folder: Path) -> None:
-    """Copies of the data folder and the cache (and a dump of a PostgreSQL database) as they
-    are before the erasure, so the test can show it finds the story where it was."""
+    """Copies of the data folder and the cache (and a dump of a PostgreSQL database): before
+    the erasure, so the test can show it finds the story where it was, and just after it,
+    while the connections are open."""
     import shutil
     import subprocess
 

@@ -99,6 +99,10 @@ def test_after_erasure_nothing_of_the_story_is_left_anywhere(tmp_path):
         assert find([before / "data"], vectors)  # heard.sqlite3 and its -wal
 
     assert find(after, texts + vectors) == []
+    live = tmp_path / "live"  # copied while the scenario's connections were still open
+    assert find([live / "data", live / "cache"], texts + vectors) == []
+    if postgres:
+        assert find_in_bytes("live dump", (live / "dump.sql").read_bytes(), texts + vectors) == []
     assert find_in_bytes("pg_dump", dump, texts + vectors) == []
     assert not any(Path(p).exists() for p in seen["old_files"])
     assert all(Path(p).exists() for p in seen["new_files"])
