@@ -45,8 +45,11 @@ def _context(request: HttpRequest, project: Project, theme: Theme, **extra: Any)
     page = Paginator(explorer.theme_stories(theme), STORIES_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    stories = explorer.stories_for(page)
     rows = [
-        {"assignment": a, "story": a.story, "url": story_link(project, a.story_id)} for a in page
+        {"assignment": a, "story": stories[a.story_id], "url": story_link(project, a.story_id)}
+        for a in page
+        if a.story_id in stories
     ]
     months = explorer.trend(theme)
     others = [t for t in explorer.top_themes(theme.run) if t.pk != theme.pk]
