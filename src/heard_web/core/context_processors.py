@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.http import HttpRequest
@@ -37,12 +38,24 @@ def heard(request: HttpRequest) -> dict[str, Any]:
                 url = reverse(name, kwargs={"project_slug": project.slug})
             except NoReverseMatch:
                 continue
-            app = name.split(":")[0]
-            active = current == name or (app not in {"projects"} and current.startswith(app + ":"))
-            nav.append({"label": label, "url": url, "active": active})
+            nav.append({"label": label, "url": url, "name": name, "active": name == current})
+        _mark_section(nav, current)
     return {
         "heard_version": VERSION,
         "project": project,
         "membership": membership,
         "project_nav": nav,
     }
+
+
+def _mark_section(nav: list[dict[str, Any]], current: str) -> None:
+    """On a page with no entry of its own (a story, an import), mark the one entry of its app
+    whose URL name shares the longest start with the page's ("stories:import_show" is under
+    Imports, "stories:show" under Stories): one item is the current page, never two."""
+    app = current.split(":")[0] + ":"
+    if any(item["active"] for item in nav) or app in {":", "projects:"}:
+        return
+    same_app = [item for item in nav if item["name"].startswith(app)]
+    if same_app:
+        best = max(same_app, key=lambda item: len(os.path.commonprefix([item["name"], current])))
+        best["active"] = True
