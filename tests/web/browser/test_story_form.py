@@ -154,3 +154,58 @@ def test_the_form_sends_a_story_with_javascript_turned_off(
         f"print(Story.objects.get(reference={reference!r}).redacted_text)",
     )
     assert "the preparation course was useful" in stored
+
+
+def test_an_owner_sets_up_the_form_and_moderates_what_arrives(
+    browser, heard_server: Server, form_project: str, output_root: Path, request
+):
+    username, password = heard_server.make_user("olu-owner")
+    heard_server.manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth.models import User; "
+        "from heard_web.accounts.models import Membership; "
+        "from heard_web.projects.models import Project; "
+        f"Membership.objects.create(user=User.objects.get(username={username!r}), "
+        f"project=Project.objects.get(slug={form_project!r}), role='owner')",
+    )
+    public = new_journey(browser, heard_server.url, shots_dir(output_root, request), **DESKTOP)
+    tell(public, form_project, "The first meeting was warm and the forms were clear.")
+    public.page.context.close()
+
+    owner = new_journey(browser, heard_server.url, shots_dir(output_root, request), **DESKTOP)
+    page = owner.page
+    page.goto("/accounts/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"/projects/{form_project}/")
+    page.get_by_role("link", name="Story form").first.click()
+    expect(page.get_by_role("heading", name="Stories from the form")).to_be_visible()
+    owner.step("the moderation queue")
+    card = page.locator(".govuk-summary-card", has_text="The first meeting was warm")
+    card.get_by_role("button", name="Flag a safeguarding concern").click()
+    expect(page.get_by_text("flagged as a safeguarding concern")).to_be_visible()
+    page.get_by_role("link", name=re.compile(r"^Safeguarding")).click()
+    expect(page.get_by_role("heading", name="Safeguarding concern").first).to_be_visible()
+    owner.step("a flagged story with its banner")
+    card = page.locator(".govuk-summary-card", has_text="The first meeting was warm")
+    card.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("approved: it will be in the next analysis")).to_be_visible()
+    owner.step("approved")
+    page.get_by_role("link", name="Change the form's settings").click()
+    expect(page.get_by_role("heading", name="Story form")).to_be_visible()
+    owner.step("the form's settings")
+    page.get_by_label("Title").fill("Tell us about adopting")
+    page.get_by_role("button", name="Save the form's settings").click()
+    expect(page.get_by_text("The story form's settings are saved.")).to_be_visible()
+    owner.step("settings saved")
+    page.screenshot(path=str(owner.folder / "zz-last.png"), full_page=True)
+    page.context.close()
+    heard_server.manage(
+        "shell",
+        "-c",
+        "from heard_web.listen.models import StoryForm; "
+        f"StoryForm.objects.filter(project__slug={form_project!r}).update(title='Tell us your story')",
+    )
+    owner.assert_accessible()
