@@ -17,6 +17,17 @@ pytestmark = pytest.mark.django_db
 REFERENCE = re.compile(r"\b([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})\b")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(settings):
+    """With REDIS_URL the counts live in Redis, which the test's rollback does not undo."""
+    if settings.REDIS_URL:
+        import redis
+
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        for key in client.scan_iter("heard:rate:*"):
+            client.delete(key)
+
+
 @pytest.fixture
 def open_form(roles):
     return StoryForm.objects.create(
