@@ -7,8 +7,13 @@ saying things, so that finding the topics needs the model, not string matching.
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pandas as pd
+
+#: The bundled fictional sample (adoption journeys). Imported from here, not from
+#: conftest: several conftest modules exist and "import conftest" may find another one.
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "src" / "heard" / "data" / "sample"
 
 TOPICS: dict[str, dict[str, list[str]]] = {
     "parking": {

@@ -185,7 +185,7 @@ def test_it_rejects_a_random_state_that_is_not_a_number(corpus, embedder):
 
 
 def test_a_transcript_keeps_its_speakers(embedder):
-    from conftest import SAMPLE_DIR
+    from synthetic import SAMPLE_DIR
 
     responses = heard.read(SAMPLE_DIR / "interview-adopter.vtt", by=["speaker"])
     r = heard.analyse(responses, embedder=embedder)
@@ -195,7 +195,7 @@ def test_a_transcript_keeps_its_speakers(embedder):
 
 
 def test_long_field_notes_are_split_into_passages_and_rolled_up(embedder):
-    from conftest import SAMPLE_DIR
+    from synthetic import SAMPLE_DIR
 
     responses = heard.read(SAMPLE_DIR / "field-notes")
     texts = responses.texts

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import SAMPLE_DIR
 from heard.cli import main
+from synthetic import SAMPLE_DIR
 
 SAMPLE = SAMPLE_DIR / "adoption-journeys.csv"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import SAMPLE_DIR
 from heard.cli import main
+from synthetic import SAMPLE_DIR
 
 SAMPLE = SAMPLE_DIR / "adoption-journeys.csv"
 
