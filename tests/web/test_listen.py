@@ -240,6 +240,7 @@ def test_a_post_without_the_csrf_token_is_refused(roles, open_form):
         form_url(roles["project"]), {"answer_0": "A story.", "consent_analysis": "on"}
     )
     assert response.status_code == 403
+    assert b"Nothing was saved: please send the form again" in response.content
     assert not Story.objects.exists()
     assert send(client, roles["project"]).status_code == 200  # with the token from the page
 

@@ -63,5 +63,13 @@ def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return render(request, "core/errors/403.html", {"message": message}, status=403)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without its security token (an old page, or cookies blocked): say what to do.
+
+    Also what a member of the public sees on the story form, so no jargon.
+    """
+    return render(request, "core/errors/csrf.html", status=403)
+
+
 def error_500(request: HttpRequest) -> HttpResponse:
     return render(request, "core/errors/500.html", status=500)
