@@ -125,9 +125,11 @@ def _watch_parent(parent_pid: int) -> None:
 
 
 RETENTION_EVERY = 24 * 3600.0
+#: Set to stop the worker's retention thread (tests; the worker itself just exits).
+retention_stop = threading.Event()
 
 
-def _retention_daily() -> None:
+def _retention_daily() -> threading.Thread:
     """Erase stories past their project's retention period now, then once a day (a thread of
     the worker; ``heard manage apply_retention`` does the same by hand)."""
 
@@ -136,20 +138,23 @@ def _retention_daily() -> None:
 
         from heard_web.stories.erasure import apply_retention
 
-        while True:
+        while not retention_stop.is_set():
             try:
                 erased = apply_retention()
                 if erased:
                     print(f"Retention: erased {erased}", file=sys.stderr)
             except Exception as exc:  # keep the worker running; try again tomorrow
                 print(
-                    f"Retention could not run ({exc}); heard tries again in a day.", file=sys.stderr
+                    f"Retention could not run ({exc}); heard tries again in a day.",
+                    file=sys.stderr,
                 )
             finally:
                 close_old_connections()
-            time.sleep(RETENTION_EVERY)
+            retention_stop.wait(RETENTION_EVERY)
 
-    threading.Thread(target=loop, name="retention", daemon=True).start()
+    thread = threading.Thread(target=loop, name="retention", daemon=True)
+    thread.start()
+    return thread
 
 
 def run_worker(*, parent_pid: int | None = None, burst: bool = False) -> None:

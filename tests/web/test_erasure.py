@@ -248,3 +248,24 @@ def test_the_retention_command_erases_by_hand(analysed, capsys):
     assert f"{project.slug}: 8 stories erased." in capsys.readouterr().out
     call_command("apply_retention")
     assert "No story is past" in capsys.readouterr().out
+
+
+def test_the_worker_applies_retention_when_it_starts_and_then_daily():
+    from heard_web import server
+
+    calls = []
+
+    def once():
+        calls.append(1)
+        server.retention_stop.set()  # the loop ends after this round
+
+    try:
+        with (
+            mock.patch("heard_web.stories.erasure.apply_retention", side_effect=once),
+            mock.patch.object(server.retention_stop, "wait") as wait,
+        ):
+            server._retention_daily().join(10)
+    finally:
+        server.retention_stop.clear()
+    assert calls == [1]
+    wait.assert_called_once_with(24 * 3600)
