@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,10 +38,11 @@ def scratch_database() -> Iterator[str | None]:
     import psycopg
 
     parts = urlsplit(url)
-    name = f"heard_serve_{os.getpid()}"
+    # A new name each time: a server killed by a test may leave sessions behind for a moment.
+    name = f"heard_serve_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
         yield urlunsplit(parts._replace(path=f"/{name}"))
