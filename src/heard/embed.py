@@ -296,29 +296,23 @@ class Embedder:
         import torch
 
         batches = self._batches(texts, exact)
+        use_bf16 = self.use_bf16  # reads /proc/cpuinfo: once per call, not per batch
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         model = self.model
         finished = 0
         for idx in batches:
             batch = [texts[i] for i in idx]
-            with torch.inference_mode():
-                if self.use_bf16:
-                    with torch.autocast("cpu", dtype=torch.bfloat16):
-                        vecs = model.encode(
-                            batch,
-                            batch_size=len(batch),
-                            convert_to_numpy=True,
-                            normalize_embeddings=False,
-                            show_progress_bar=False,
-                        )
-                else:
-                    vecs = model.encode(
-                        batch,
-                        batch_size=len(batch),
-                        convert_to_numpy=True,
-                        normalize_embeddings=False,
-                        show_progress_bar=False,
-                    )
+            with (
+                torch.inference_mode(),
+                torch.autocast("cpu", dtype=torch.bfloat16, enabled=use_bf16),
+            ):
+                vecs = model.encode(
+                    batch,
+                    batch_size=len(batch),
+                    convert_to_numpy=True,
+                    normalize_embeddings=False,
+                    show_progress_bar=False,
+                )
             out[idx] = np.asarray(vecs, dtype=np.float32)
             finished += len(idx)
             if progress is not None:

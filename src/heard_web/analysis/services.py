@@ -343,6 +343,20 @@ class _ThemePlan:
     centroid: Any = None
 
 
+def _kept_plan(theme: Theme, parent: str = "") -> _ThemePlan:
+    """The plan of a theme carried over from the previous run as it stands."""
+    return _ThemePlan(
+        key=theme.key,
+        parent=parent,
+        label=theme.label,
+        kind=theme.kind,
+        machine_label=theme.machine_label,
+        key_phrases=list(theme.key_phrases),
+        renamed=theme.renamed,
+        pinned=theme.pinned,
+    )
+
+
 @dataclass
 class _Plan:
     """What a run saves: themes, and every story's place."""
@@ -543,27 +557,10 @@ def _update_plan(previous: AnalysisRun, result: Any, corpus: _Corpus, vectors: A
     kept = [t for t in old_top if members.get(t.key) or t.pinned]
     kept_keys = {t.key for t in kept}
     for t in kept:
-        plan.themes[t.key] = _ThemePlan(
-            key=t.key,
-            label=t.label,
-            kind=t.kind,
-            machine_label=t.machine_label,
-            key_phrases=list(t.key_phrases),
-            renamed=t.renamed,
-            pinned=t.pinned,
-        )
+        plan.themes[t.key] = _kept_plan(t)
     for t in old:
         if t.parent_id is not None and t.parent.key in kept_keys:
-            plan.themes[t.key] = _ThemePlan(
-                key=t.key,
-                parent=t.parent.key,
-                label=t.label,
-                kind=t.kind,
-                machine_label=t.machine_label,
-                key_phrases=list(t.key_phrases),
-                renamed=t.renamed,
-                pinned=t.pinned,
-            )
+            plan.themes[t.key] = _kept_plan(t, parent=t.parent.key)
     plan.themes[NO_THEME_KEY] = _ThemePlan(
         key=NO_THEME_KEY,
         label=edits.NO_THEME_LABEL,
