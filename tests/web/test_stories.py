@@ -241,14 +241,16 @@ def test_keyword_search_follows_edits_and_erasures(client, roles):
     project = roles["project"]
     story = make_story(project, "The ferry was late again.")
     search = {"source": story.source_id}
-    assert services.filter_stories(project, {"q": "FERRY", **search}).get() == story
+    assert services.filter_stories(project, {"q": "FERRY", **search}, role="owner").get() == story
     story.redacted_text = "The bus was late again."
     story.save()
-    assert not services.filter_stories(project, {"q": "ferry"}).exists()
-    assert services.filter_stories(project, {"q": "bus late"}).get() == story
-    assert services.filter_stories(project, {"q": "us"}).get() == story  # short: no index
+    assert not services.filter_stories(project, {"q": "ferry"}, role="owner").exists()
+    assert services.filter_stories(project, {"q": "bus late"}, role="owner").get() == story
+    assert (
+        services.filter_stories(project, {"q": "us"}, role="owner").get() == story
+    )  # short: no index
     story.delete()
-    assert not services.filter_stories(project, {"q": "bus"}).exists()
+    assert not services.filter_stories(project, {"q": "bus"}, role="owner").exists()
 
 
 def test_the_search_words_are_escaped(client, roles, corpus):
@@ -291,7 +293,7 @@ def test_semantic_search_combines_with_the_filters(client, roles, corpus):
     )
     found = ids_in(response, corpus)
     assert WAITING not in found and sorted(found) == [2, 3, 5, 7]
-    queryset = services.filter_stories(project, {"sentiment": "positive"})
+    queryset = services.filter_stories(project, {"sentiment": "positive"}, role="owner")
     hits = services.semantic_search(project, "waiting after approval", 3, queryset=queryset)
     assert len(hits) == 3
     assert all(story.sentiment == "positive" for story, _, _ in hits)
@@ -393,10 +395,12 @@ def test_the_original_text_is_never_shown_on_the_story_page(client, roles):
 
 def test_filter_stories_takes_a_plain_dict_and_stays_in_the_project(roles, corpus):
     project = corpus["project"]
-    found = services.filter_stories(project, {"a.role": ["adopter"], "q": "panel"})
+    found = services.filter_stories(project, {"a.role": ["adopter"], "q": "panel"}, role="owner")
     assert [s.pk for s in found] == [corpus["stories"][8].pk]
-    assert services.filter_stories(project, {}).count() == len(CORPUS)
-    assert not services.filter_stories(project, {"source": str(corpus["secret"].source_id)})
+    assert services.filter_stories(project, {}, role="owner").count() == len(CORPUS)
+    assert not services.filter_stories(
+        project, {"source": str(corpus["secret"].source_id)}, role="owner"
+    )
 
 
 def test_add_stories_redacts_skips_duplicates_and_embeds_them(

@@ -63,12 +63,21 @@ class StoryThemeOut(Schema):
 
 
 class StoryOut(Schema):
-    """A story as everyone in the project sees it: redacted text only, never the original."""
+    """A story as the API gives it: redacted text, and only when it may be quoted."""
 
     id: int
     source_id: int
     external_id: str
-    text: str = Field(description="The redacted text: personal data replaced by [NAME], [PHONE]...")
+    text: str | None = Field(
+        description="The redacted text (personal data replaced by [NAME], [PHONE]...), only "
+        "when its author agreed to be quoted and moderation approved it; otherwise null, and "
+        "text_withheld says why. The words of other stories stay in the workspace."
+    )
+    text_withheld: Literal["no_quote_consent", "not_approved"] | None = Field(
+        None,
+        description="Why text is null: the author did not agree to be quoted "
+        "(no_quote_consent), or the story is not approved in moderation (not_approved).",
+    )
     attributes: dict[str, Any]
     received_at: datetime | None
     created_at: datetime

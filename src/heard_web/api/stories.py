@@ -1,5 +1,11 @@
 """/api/projects/{slug}/stories: list, search, read and add stories (redacted text only).
 
+What the API gives follows the workspace's rules: a member sees the stories their role may
+see (``stories.visibility``: viewers approved stories only, flagged ones owners only), and
+a story's words leave through the API only when they may be quoted (``stories.consent``:
+the author agreed and moderation approved); otherwise ``text`` is null and ``text_withheld``
+says why.
+
 The filtering, searching and storing belong to the stories app (``stories.services``);
 these routes only check access, translate the query, and shape the answer.
 """
@@ -27,7 +33,9 @@ from heard_web.api.schemas import (
     StoryPage,
     Text,
 )
-from heard_web.core.access import ANALYST, VIEWER
+from heard_web.core.access import ANALYST, VIEWER, resolve_project
+from heard_web.stories.consent import may_quote
+from heard_web.stories.visibility import visible
 
 router = Router(tags=["stories"])
 
@@ -62,12 +70,21 @@ class StoriesQuery(Schema):
     )
 
 
+def _withheld(story: Any) -> str | None:
+    """Why the API may not give this story's words (None when it may): see stories.consent."""
+    if may_quote(story):
+        return None
+    return "not_approved" if story.consent_quote and story.consent_analysis else "no_quote_consent"
+
+
 def _story(story: Any, score: float | None = None) -> dict[str, Any]:
+    withheld = _withheld(story)
     return {
         "id": story.pk,
         "source_id": story.source_id,
         "external_id": story.external_id,
-        "text": story.redacted_text,
+        "text": None if withheld else story.redacted_text,
+        "text_withheld": withheld,
         "attributes": story.attributes,
         "received_at": story.received_at,
         "created_at": story.created_at,
@@ -106,8 +123,8 @@ def _filters(query: StoriesQuery) -> dict[str, Any]:
 def index(request: HttpRequest, slug: Slug, query: Query[StoriesQuery]) -> dict[str, Any]:
     from heard_web.stories import services
 
-    project = project_for(request, slug, VIEWER)
-    stories = services.filter_stories(project, _filters(query))
+    project, membership = resolve_project(request.user, slug, VIEWER)
+    stories = services.filter_stories(project, _filters(query), role=membership.role)
     if query.semantic and query.semantic.strip():
         # Ranked by meaning: page through the best offset+limit+1, without a total.
         end = query.offset + query.limit
@@ -140,7 +157,7 @@ def index(request: HttpRequest, slug: Slug, query: Query[StoriesQuery]) -> dict[
 def show(request: HttpRequest, slug: Slug, story_id: Id) -> dict[str, Any]:
     from heard_web.analysis.edits import current_run
 
-    project = project_for(request, slug, VIEWER)
+    project, membership = resolve_project(request.user, slug, VIEWER)
     # Its themes in the analysis people see (the latest finished run), as they now stand.
     assignments = (
         Assignment.objects.filter(theme__run=current_run(project), theme__merged_into=None)
@@ -148,7 +165,10 @@ def show(request: HttpRequest, slug: Slug, story_id: Id) -> dict[str, Any]:
         .order_by("-primary", "-score")
     )
     story = get_object_or_404(
-        project.stories.prefetch_related(Prefetch("assignments", queryset=assignments)),
+        visible(
+            project.stories.prefetch_related(Prefetch("assignments", queryset=assignments)),
+            membership.role,
+        ),
         pk=story_id,
     )
     return {

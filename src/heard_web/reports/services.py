@@ -88,9 +88,11 @@ def describe_filters(project: Any, filters: dict[str, list[str]]) -> str:
 
 def chosen_stories(project: Any, run: AnalysisRun, filters: dict[str, list[str]]) -> Any:
     """The stories an export covers: the filtered view, within what ``run`` analysed."""
+    from heard_web.accounts.models import Role
     from heard_web.stories.services import filter_stories
 
-    stories = filter_stories(project, filters)
+    # Downloads are for every member, viewers too: only what a viewer may see (approved).
+    stories = filter_stories(project, filters, role=Role.VIEWER)
     analysed = Assignment.objects.filter(theme__run=run, theme__parent=None, primary=True).values(
         "story_id"
     )

@@ -2,8 +2,9 @@
 
 Views and tasks call these functions; other apps reuse them (see heard_web/README.md):
 
-- ``filter_stories(project, params) -> QuerySet[Story]``: the story list's filters and
-  keyword search, from a query string or a dict;
+- ``filter_stories(project, params, role=...) -> QuerySet[Story]``: the story list's filters
+  and keyword search, from a query string or a dict, within what ``role`` may see
+  (``stories.visibility``);
 - ``semantic_search(project, query, limit, queryset=None) -> [(story, score, passage)]``;
 - ``add_stories(project, source, rows, user) -> AddResult``: redact, de-duplicate, save,
   and embed in the background.

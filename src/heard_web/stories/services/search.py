@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from heard_web.projects.models import Project
 from heard_web.stories.models import JobStatus, Passage, Story
+from heard_web.stories.visibility import visible
 
 SEGMENT_PREFIX = "a."
 MODES = ("keyword", "semantic")
@@ -139,16 +140,19 @@ def latest_run(project: Project) -> Any:
 
 
 def filter_stories(
-    project: Project, params: Mapping[str, Any] | StoryFilters | None = None
+    project: Project, params: Mapping[str, Any] | StoryFilters | None = None, *, role: str
 ) -> QuerySet[Story]:
-    """The project's stories narrowed by ``params`` (a query string or StoryFilters).
+    """The project's stories that a member with ``role`` may see, narrowed by ``params``.
+
+    ``params`` is a query string or StoryFilters; ``role`` the member's role (moderation
+    decides what each role sees: ``stories.visibility``).
 
     Keyword search (``q`` with mode keyword) is applied here: every word must appear,
     ignoring case. With mode semantic the words are left to ``semantic_search``, which
     ranks this queryset. Ordered newest first (by received date, then by id).
     """
     filters = params if isinstance(params, StoryFilters) else StoryFilters.from_params(params or {})
-    stories = Story.objects.filter(project=project)
+    stories = visible(Story.objects.filter(project=project), role)
     if filters.sources:
         stories = stories.filter(source_id__in=filters.sources)
     for n, (name, chosen) in enumerate(filters.segments.items()):

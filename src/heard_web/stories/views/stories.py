@@ -16,10 +16,11 @@ from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from heard_web.accounts.models import Role
 from heard_web.core.access import VIEWER, project_required
 from heard_web.core.htmx import render_page
 from heard_web.projects.models import Project
-from heard_web.stories import services
+from heard_web.stories import services, visibility
 from heard_web.stories.models import Story
 
 PER_PAGE = 25
@@ -56,14 +57,17 @@ SNIPPET_CHARS = 320
 @project_required(VIEWER)
 def index(request: HttpRequest, project: Project) -> HttpResponse:
     filters = services.StoryFilters.from_params(request.GET)
-    stories = services.filter_stories(project, filters)
+    role = request.membership.role  # type: ignore[attr-defined]
+    stories = services.filter_stories(project, filters, role=role)
     page_number = _page_number(request)
     results: list[dict[str, Any]] = []
     capped = False
     semantic = bool(filters.q) and filters.mode == "semantic"
     if semantic:
+        # Owners see every story: unless they filter, the ranking need not check the list.
+        narrowed = _narrowed(filters) or role != Role.OWNER
         ranking = services.semantic_ranking(
-            project, filters.q, SEMANTIC_LIMIT, queryset=stories if _narrowed(filters) else None
+            project, filters.q, SEMANTIC_LIMIT, queryset=stories if narrowed else None
         )
         paginator = Paginator(ranking, PER_PAGE)
         page = paginator.get_page(page_number)
@@ -149,7 +153,10 @@ def _clip(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> SafeString
 
 @project_required(VIEWER)
 def show(request: HttpRequest, project: Project, story_id: int) -> HttpResponse:
-    story = get_object_or_404(project.stories.select_related("source"), pk=story_id)
+    role = request.membership.role  # type: ignore[attr-defined]
+    story = get_object_or_404(
+        visibility.visible(project.stories.select_related("source"), role), pk=story_id
+    )
     run = services.latest_run(project)
     assignments = []
     if run is not None:
@@ -166,6 +173,7 @@ def show(request: HttpRequest, project: Project, story_id: int) -> HttpResponse:
         # originals (Project.keep_original_text), and each view recorded as ORIGINAL_VIEWED.
         "original_available": can_see_original(request, project, story),
         "redactions": sorted(story.redaction_counts.items()),
+        "notice": visibility.notice(story),
     }
     return render(request, "stories/story/show.html", context)
 
