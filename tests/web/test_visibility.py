@@ -161,3 +161,9 @@ def test_the_list_marks_stories_not_approved(client, moderated):
     for state in ("pending", "hidden", "flagged"):
         assert f'data-moderation="{state}"' in page
     assert 'data-moderation="approved"' not in page
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_theme_page_lists_the_stories_the_role_may_see(client, moderated, role):
+    page = _page(client, moderated, role, "analysis:theme_show", key="1").content.decode()
+    assert _seen(page) == SEES[role]

@@ -26,13 +26,17 @@ def subthemes(theme: Theme) -> list[Theme]:
     return list(theme.children.filter(merged_into=None).order_by("-size", "position", "id"))
 
 
-def theme_stories(theme: Theme) -> QuerySet[Assignment]:
-    """The theme's stories: those whose main theme it is first, then the others, best first.
+def theme_stories(theme: Theme, role: str) -> QuerySet[Assignment]:
+    """The theme's stories a member with ``role`` may see (``stories.visibility``): those
+    whose main theme it is first, then the others, best first.
 
     Assignment rows only: sorting them with their stories joined would read every story of a
     big theme; the page loads its own few stories with :func:`stories_for`.
     """
-    return theme.assignments.order_by("-primary", "-score", "story_id").only(
+    from heard_web.stories.visibility import condition
+
+    rows = theme.assignments.filter(condition(role, prefix="story__"))
+    return rows.order_by("-primary", "-score", "story_id").only(
         "id", "primary", "score", "source", "story_id", "theme_id"
     )
 

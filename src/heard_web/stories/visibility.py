@@ -20,12 +20,6 @@ from django.db.models import Q, QuerySet
 from heard_web.accounts.models import Role
 from heard_web.stories.models import Moderation, Story
 
-_BY_ROLE = {
-    Role.VIEWER.value: Q(moderation=Moderation.APPROVED),
-    Role.ANALYST.value: ~Q(moderation=Moderation.FLAGGED),
-    Role.OWNER.value: Q(),
-}
-
 #: What a story in each moderation state says on its page, and to whom it shows.
 NOTICES = {
     Moderation.PENDING: (
@@ -46,9 +40,17 @@ NOTICES = {
 }
 
 
-def condition(role: str) -> Q:
-    """The stories a member with ``role`` may see, as a filter (unknown roles: approved only)."""
-    return _BY_ROLE.get(str(role), _BY_ROLE[Role.VIEWER.value])
+def condition(role: str, prefix: str = "") -> Q:
+    """The stories a member with ``role`` may see, as a filter (unknown roles: approved only).
+
+    ``prefix`` reaches the story through a relation, e.g. ``"story__"`` on assignments.
+    """
+    field = f"{prefix}moderation"
+    if role == Role.OWNER.value:
+        return Q()
+    if role == Role.ANALYST.value:
+        return ~Q(**{field: Moderation.FLAGGED})
+    return Q(**{field: Moderation.APPROVED})
 
 
 def visible(stories: QuerySet[Story], role: str) -> QuerySet[Story]:

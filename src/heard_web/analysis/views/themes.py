@@ -42,7 +42,8 @@ def story_link(project: Project, story_id: int) -> str | None:
 
 
 def _context(request: HttpRequest, project: Project, theme: Theme, **extra: Any) -> dict[str, Any]:
-    page = Paginator(explorer.theme_stories(theme), STORIES_PER_PAGE).get_page(
+    role = request.membership.role  # type: ignore[attr-defined]
+    page = Paginator(explorer.theme_stories(theme, role), STORIES_PER_PAGE).get_page(
         request.GET.get("page")
     )
     stories = explorer.stories_for(page)
