@@ -167,3 +167,27 @@ def test_the_list_marks_stories_not_approved(client, moderated):
 def test_a_theme_page_lists_the_stories_the_role_may_see(client, moderated, role):
     page = _page(client, moderated, role, "analysis:theme_show", key="1").content.decode()
     assert _seen(page) == SEES[role]
+
+
+def test_an_analyst_moderates_from_the_story_page(client, moderated):
+    pending = moderated["stories"]["pending"]
+    page = _page(client, moderated, "analyst", "stories:show", story_id=pending.pk).content.decode()
+    assert 'value="approve"' in page and 'name="next" value="story"' in page
+    action = reverse(
+        "listen:update", kwargs={"project_slug": moderated["project"].slug, "story_id": pending.pk}
+    )
+    response = client.post(action, {"action": "approve", "next": "story"})
+    assert response.status_code == 302 and response["Location"].endswith(f"/stories/{pending.pk}/")
+    pending.refresh_from_db()
+    assert pending.moderation == "approved"
+    # Flagging hides it from the analyst: back to the queue, not to a page they cannot open
+    response = client.post(action, {"action": "flag", "next": "story"})
+    assert response.status_code == 302 and "/listen/" in response["Location"]
+    viewer_page = _page(client, moderated, "viewer", "stories:show", story_id=pending.pk)
+    assert viewer_page.status_code == 404
+
+
+def test_viewers_get_no_moderation_buttons(client, moderated):
+    approved = moderated["stories"]["approved"]
+    page = _page(client, moderated, "viewer", "stories:show", story_id=approved.pk).content.decode()
+    assert 'value="approve"' not in page and 'value="flag"' not in page

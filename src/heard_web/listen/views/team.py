@@ -11,6 +11,7 @@ from heard_web.core.access import ANALYST, OWNER, project_required
 from heard_web.listen import services
 from heard_web.listen.forms import StoryFormSettings
 from heard_web.projects.models import Project
+from heard_web.stories import visibility
 from heard_web.stories.models import Moderation
 
 STATES = [
@@ -84,6 +85,9 @@ def update(request: HttpRequest, project: Project, story_id: int) -> HttpRespons
             "pending": "back in the waiting list",
         }[action]
         messages.success(request, f"Story {story.pk} {done}.")
+        role = request.membership.role  # type: ignore[attr-defined]
+        if request.POST.get("next") == "story" and visibility.may_see(story, role):
+            return redirect("stories:show", project_slug=project.slug, story_id=story.pk)
         return redirect(f"{_url(project)}?state={came_from}")
     return redirect(_url(project))
 
