@@ -388,11 +388,14 @@ def _analyse(run: AnalysisRun, reporter: _Reporter) -> None:
     if previous is not None:
         # A re-run's fresh clusters only match old themes and find new ones: ask for a few more
         # than there are, so that a new topic is not lumped in with an old one.
-        from heard.themes.discover import default_theme_count
+        # "auto" counts as the library does (by the amount of text, not the number of stories)
+        from heard.themes.discover import content_units, default_theme_count
 
         known = edits.live_themes(previous).filter(parent=None).exclude(key=NO_THEME_KEY).count()
         wanted = (
-            n_themes if isinstance(n_themes, int) else default_theme_count(len(corpus.ids), 5, 25)
+            n_themes
+            if isinstance(n_themes, int)
+            else default_theme_count(content_units(corpus.texts), 5, 25)
         )
         n_themes = max(int(wanted), known + 2)
     reporter.set("Reading stored vectors", 0.03, force=True)
