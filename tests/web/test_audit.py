@@ -81,3 +81,28 @@ def test_the_log_filters_by_action_person_and_date_and_pages(client, roles):
     dated = client.get(url(project, **{"from": day, "to": day})).content.decode()
     assert "1 event<" in dated
     assert "No events match" in client.get(url(project, who="nobody")).content.decode()
+
+
+def test_moderation_shows_to_owners_only_with_the_story_and_its_states_by_name(client, roles):
+    from heard_web.listen.services import moderate
+
+    project, owner = roles["project"], roles["owner"]
+    story = make_story(project, "Words the log must never show.", moderation="pending")
+    gone = make_story(project, "Another story, erased later.", moderation="pending")
+    moderate(project, story, "approve", roles["analyst"])
+    moderate(project, gone, "flag", owner)
+    erase_story(gone, actor=owner)
+    for who in ("analyst", "viewer", "outsider"):
+        client.force_login(roles[who])
+        assert client.get(url(project, action="story_moderated")).status_code != 200
+    client.force_login(owner)
+    page = client.get(url(project, action="story_moderated")).content.decode()
+    assert "2 events<" in page and page.count("Story moderated</td>") == 2
+    story_url = reverse("stories:show", kwargs={"project_slug": project.slug, "story_id": story.pk})
+    assert (
+        f'<a class="govuk-link" href="{story_url}">{story.pk}</a>: Waiting for moderation → Approved'
+        in page
+    )
+    assert f"{gone.pk} (erased since): Waiting for moderation → Safeguarding concern" in page
+    assert "Words the log" not in page and "Another story" not in page
+    assert '<option value="story_moderated" selected>Story moderated</option>' in page

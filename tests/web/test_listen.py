@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -346,3 +347,24 @@ def test_owners_see_contact_details_and_analysts_do_not(roles, open_form):
     analyst.force_login(roles["analyst"])
     assert b"sam@example.org" in owner.get(url).content
     assert b"sam@example.org" not in analyst.get(url).content
+
+
+def test_moderating_writes_one_audit_event_with_who_which_story_and_the_states_only(roles, waiting):
+    from heard_web.accounts.models import AuditAction, AuditEvent
+
+    story = waiting[1]
+    assert moderate("analyst", roles, story, "flag").status_code == 302
+    (event,) = AuditEvent.objects.filter(action=AuditAction.STORY_MODERATED)
+    assert event.actor == roles["analyst"] and event.project == roles["project"]
+    assert event.target_type == "stories.story" and event.target_id == str(story.pk)
+    assert event.details == {"story": story.pk, "from": "pending", "to": "flagged"}
+    assert event.ip_address == "127.0.0.1"
+    stored = json.dumps([event.details, event.target_id, event.actor_label])
+    assert "worry" not in stored and "child" not in stored
+    # Choosing the state it is already in changes nothing, so nothing is recorded.
+    assert moderate("owner", roles, story, "flag").status_code == 302
+    assert AuditEvent.objects.filter(action=AuditAction.STORY_MODERATED).count() == 1
+    assert moderate("owner", roles, story, "pending").status_code == 302
+    last = AuditEvent.objects.filter(action=AuditAction.STORY_MODERATED).first()
+    assert last.actor == roles["owner"]
+    assert last.details == {"story": story.pk, "from": "flagged", "to": "pending"}

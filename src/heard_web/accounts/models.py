@@ -144,6 +144,7 @@ class AuditAction(models.TextChoices):
     STORY_ERASED = "story_erased", "Story erased"
     STORY_WITHDRAWN = "story_withdrawn", "Story withdrawn"
     RETENTION_RUN = "retention_run", "Retention erasure"
+    STORY_MODERATED = "story_moderated", "Story moderated"
     IMPORTED = "imported", "Imported"
     ANALYSED = "analysed", "Analysis run"
 

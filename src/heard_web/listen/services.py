@@ -6,7 +6,7 @@ redaction, de-duplication and embedding as imports) and erasure (``stories.erasu
 - ``form_for(project)``: the project's StoryForm (made, closed, on first use);
 - ``submit(project, answers)``: redact and store one story, pending moderation, with its
   withdrawal reference; contact details go to a separate ContactRequest;
-- ``moderate(project, story, action, user)``: approve, hide or flag;
+- ``moderate(project, story, action, user, request)``: approve, hide or flag (audited);
 - ``withdraw(project, reference, request)``: erase the story with this reference;
 - ``allow(request, scope)``: the per-client rate limit (database, or Redis with REDIS_URL).
 """
@@ -204,15 +204,26 @@ def counts(project: Project, *, owner: bool) -> dict[str, int]:
     }
 
 
-def moderate(project: Project, story: Story, action: str, user: Any) -> Story:
+def moderate(
+    project: Project,
+    story: Story,
+    action: str,
+    user: Any,
+    request: HttpRequest | None = None,
+) -> Story:
     """Approve, hide or flag a story (``ACTIONS``); a story taken out stops being a quote.
 
     Only approved stories are analysed (``analysis.services``); a hidden or flagged story
     already placed in themes keeps its place until the next run, but is no longer quoted.
+    A change is audited (who, when, the story's id, the states from and to; never its
+    words); choosing the state the story is already in changes nothing and is not audited.
     """
     state = ACTIONS[action]
     if story.project_id != project.pk:
         raise ValueError("The story belongs to another project.")
+    came_from = story.moderation
+    if came_from == state:
+        return story
     with transaction.atomic():
         story.moderation = state
         story.save(update_fields=["moderation"])
@@ -220,6 +231,14 @@ def moderate(project: Project, story: Story, action: str, user: Any) -> Story:
             from heard_web.analysis.models import Assignment
 
             Assignment.objects.filter(story=story, quote_rank__isnull=False).update(quote_rank=None)
+        record_event(
+            AuditAction.STORY_MODERATED,
+            actor=user,
+            project=project,
+            target=story,
+            details={"story": story.pk, "from": came_from, "to": state},
+            request=request,
+        )
     log.info(
         "Story %s in project %s moderated: %s by user %s",
         story.pk,

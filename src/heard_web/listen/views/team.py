@@ -77,7 +77,7 @@ def update(request: HttpRequest, project: Project, story_id: int) -> HttpRespons
         messages.error(request, "Choose approve, hide or flag.")
     else:
         came_from = story.moderation
-        services.moderate(project, story, action, request.user)
+        services.moderate(project, story, action, request.user, request)
         done = {
             "approve": "approved: it will be in the next analysis",
             "hide": "hidden: it stays out of analysis and reports",
