@@ -191,3 +191,12 @@ def test_viewers_get_no_moderation_buttons(client, moderated):
     approved = moderated["stories"]["approved"]
     page = _page(client, moderated, "viewer", "stories:show", story_id=approved.pk).content.decode()
     assert 'value="approve"' not in page and 'value="flag"' not in page
+
+
+def test_a_form_story_is_called_by_its_number_not_its_form_token(client, moderated):
+    story = make_story(moderated["project"], "Teal heron scarves.", external_id="form:Tok3n-xyz")
+    page = _page(client, moderated, "owner", "stories:show", story_id=story.pk).content.decode()
+    assert f"Story {story.pk}</h1>" in page and "Tok3n-xyz" not in page
+    imported = make_story(moderated["project"], "Plum heron scarves.", external_id="R-17")
+    page = _page(client, moderated, "owner", "stories:show", story_id=imported.pk).content.decode()
+    assert "Story R-17</h1>" in page

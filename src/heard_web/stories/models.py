@@ -175,6 +175,17 @@ class Story(models.Model):
         ]
         verbose_name_plural = "stories"
 
+    @property
+    def display_id(self) -> str:
+        """How people refer to the story: its id in the imported file, else its number here.
+
+        A story from the public form has an internal id (its one-time form token): shown as
+        its number instead.
+        """
+        if self.external_id and not self.external_id.startswith("form:"):
+            return str(self.external_id)
+        return str(self.pk)
+
     def __str__(self) -> str:
         return f"Story {self.pk} in {self.project_id}"
 
