@@ -226,6 +226,22 @@ class _Worker:
                 process.wait()
 
 
+def proxy_options() -> dict[str, Any]:
+    """Waitress's handling of X-Forwarded-* headers, from heard's settings.
+
+    Waitress removes them by default, since anyone can send them. When heard is told that
+    proxies stand in front (``HEARD_TRUSTED_PROXIES``, ``BEHIND_HTTPS_PROXY``) they are
+    passed on, and heard reads only the parts those proxies wrote (``core.clients``,
+    Django's ``SECURE_PROXY_SSL_HEADER``).
+    """
+    from django.conf import settings
+
+    behind_proxy = settings.TRUSTED_PROXIES > 0 or bool(
+        getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    )
+    return {"clear_untrusted_proxy_headers": not behind_proxy}
+
+
 def serve(
     *, host: str = "127.0.0.1", port: int = 8000, worker: bool = True, threads: int = 8
 ) -> None:
@@ -249,7 +265,7 @@ def serve(
             backlog=1024,
             channel_timeout=120,
             ident="heard",
-            clear_untrusted_proxy_headers=True,
+            **proxy_options(),
         )
     except OSError as exc:
         raise HeardError(

@@ -80,6 +80,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env_bool("BEHIND_HTTPS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies in front of heard that append the client's address to X-Forwarded-For
+# (0: none, the header is ignored). The rate limits and the audit log then read the address
+# the outermost trusted proxy saw, never one a client wrote itself (core/clients.py).
+TRUSTED_PROXIES = env_int("HEARD_TRUSTED_PROXIES", 0, minimum=0, maximum=10)
 
 # --- applications: one per concern (see README.md in this folder) ---
 INSTALLED_APPS = [

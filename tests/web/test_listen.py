@@ -368,3 +368,68 @@ def test_moderating_writes_one_audit_event_with_who_which_story_and_the_states_o
     last = AuditEvent.objects.filter(action=AuditAction.STORY_MODERATED).first()
     assert last.actor == roles["owner"]
     assert last.details == {"story": story.pk, "from": "flagged", "to": "pending"}
+
+
+# Rate limits behind reverse proxies (HEARD_TRUSTED_PROXIES) ---------------------------------
+
+PROXY = "10.0.0.1"  # what REMOTE_ADDR is for every visitor behind the proxy
+
+
+def visitor(forwarded_for=None, remote=PROXY):
+    headers = {"REMOTE_ADDR": remote}
+    if forwarded_for is not None:
+        headers["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    return Client(**headers)
+
+
+def test_by_default_a_forged_forwarded_for_header_does_not_escape_the_limit(
+    roles, open_form, settings
+):
+    settings.FORM_RATE_LIMIT = 2
+    assert settings.TRUSTED_PROXIES == 0
+    codes = [
+        send(visitor(f"198.51.100.{n}", remote="192.0.2.10"), roles["project"], f"Try {n}.")
+        for n in range(3)
+    ]
+    assert [c.status_code for c in codes] == [200, 200, 429]
+    assert Story.objects.count() == 2
+
+
+def test_behind_one_proxy_each_visitor_has_their_own_limit_from_the_right_most_entry(
+    roles, open_form, settings
+):
+    settings.FORM_RATE_LIMIT = 2
+    settings.TRUSTED_PROXIES = 1
+    project = roles["project"]
+    assert send(visitor("203.0.113.5"), project, "First from A.").status_code == 200
+    # A forged entry on the left is what the client wrote; the proxy appended the real one.
+    assert send(visitor("198.51.100.1, 203.0.113.5"), project, "Second from A.").status_code == 200
+    assert send(visitor("198.51.100.2,203.0.113.5"), project, "Third from A.").status_code == 429
+    assert send(visitor("203.0.113.6"), project, "First from B.").status_code == 200
+    assert Story.objects.count() == 3
+
+
+@pytest.mark.parametrize("header", [None, "", "not-an-address", "203.0.113.5, ", "999.1.1.1"])
+def test_a_missing_or_malformed_forwarded_for_header_falls_back_to_the_proxy_address(
+    roles, open_form, settings, header
+):
+    settings.FORM_RATE_LIMIT = 2
+    settings.TRUSTED_PROXIES = 1
+    project = roles["project"]
+    assert send(visitor(header), project, "One.").status_code == 200
+    assert send(visitor(header), project, "Two.").status_code == 200
+    # Every such request shares the proxy's bucket; a well-formed one keeps its own.
+    assert send(visitor(header), project, "Three.").status_code == 429
+    assert send(visitor("203.0.113.7"), project, "Someone else.").status_code == 200
+
+
+def test_a_header_shorter_than_the_proxy_chain_is_not_believed(roles, open_form, settings):
+    settings.FORM_RATE_LIMIT = 1
+    settings.TRUSTED_PROXIES = 2
+    project = roles["project"]
+    assert send(visitor("203.0.113.8"), project, "One.").status_code == 200
+    assert send(visitor("203.0.113.9"), project, "Two.").status_code == 429  # same proxy
+    # With both proxies' entries, the client is the second from the right.
+    assert (
+        send(visitor("198.51.100.3, 203.0.113.8, 10.0.0.2"), project, "Three.").status_code == 200
+    )

@@ -148,3 +148,21 @@ def test_every_setting_is_listed_in_the_env_example_and_the_readme():
     for name in names:
         assert f"\n{name}=" in example, name
         assert f"`{name}`" in readme, name
+
+
+@pytest.mark.parametrize("value", ["one", "-1", "11", "1.5"])
+def test_the_number_of_trusted_proxies_must_be_a_whole_number_from_0_to_10(tmp_path, value):
+    result = subprocess.run(
+        [sys.executable, "-c", "import heard_web.settings"],
+        env={**os.environ, "HEARD_DATA_DIR": str(tmp_path), "HEARD_TRUSTED_PROXIES": value},
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode != 0 and "HEARD_TRUSTED_PROXIES" in result.stderr
+
+
+def test_no_proxy_is_trusted_unless_the_setting_says_how_many(tmp_path):
+    env = {"HEARD_DATA_DIR": str(tmp_path), "HEARD_TRUSTED_PROXIES": "2"}
+    assert _settings_in(env, "s.TRUSTED_PROXIES") == "2"
+    assert _settings_in({"HEARD_DATA_DIR": str(tmp_path)}, "s.TRUSTED_PROXIES") == "0"

@@ -10,12 +10,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from heard_web.accounts.models import ApiToken, AuditAction, AuditEvent, Organisation
+from heard_web.core.clients import client_address
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address for the log (behind trusted proxies, the one they saw)."""
+    return client_address(request)
 
 
 def record_event(

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from heard_web.accounts.models import AuditAction
 from heard_web.accounts.services import record_event
+from heard_web.core.clients import client_address
 from heard_web.listen.models import ContactRequest, RateBucket, StoryForm
 from heard_web.projects.models import Project
 from heard_web.stories.models import Moderation, Source, SourceKind, Story, story_content_hash
@@ -266,8 +267,12 @@ def withdraw(project: Project, reference: str, request: HttpRequest | None = Non
 
 
 def client_key(request: HttpRequest, scope: str) -> str:
-    """A keyed hash of the client's address and the scope (addresses are never stored)."""
-    address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    """A keyed hash of the client's address and the scope (addresses are never stored).
+
+    Behind reverse proxies (``HEARD_TRUSTED_PROXIES``) the address is the one the proxies
+    saw, so each member of the public has their own count (``core.clients``).
+    """
+    address = client_address(request) or "unknown"
     digest = hmac.new(
         settings.SECRET_KEY.encode(), f"{scope}|{address}".encode(), hashlib.sha256
     ).hexdigest()
