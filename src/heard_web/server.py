@@ -165,6 +165,18 @@ def run_worker(*, parent_pid: int | None = None, burst: bool = False) -> None:
 
     if parent_pid is not None:
         _watch_parent(parent_pid)
+    from heard_web.core.recovery import recover, worker_id
+
+    try:
+        abandoned = recover()
+    except Exception as exc:  # never stop the worker from starting
+        print(f"Could not check for jobs a stopped worker left ({exc}).", file=sys.stderr)
+    else:
+        if abandoned:
+            print(
+                f"Marked {abandoned} job(s) failed: a worker stopped while they ran.",
+                file=sys.stderr,
+            )
     if not burst:
         _retention_daily()
     if settings.REDIS_URL:
@@ -179,6 +191,7 @@ def run_worker(*, parent_pid: int | None = None, burst: bool = False) -> None:
         call_command(
             "db_worker",
             queue_name=",".join(settings.TASK_QUEUES),
+            worker_id=worker_id(),
             batch=burst,
             reload=False,
             startup_delay=not burst,

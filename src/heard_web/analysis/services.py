@@ -167,6 +167,34 @@ def run_analysis(run_id: int) -> None:
         )
 
 
+def unfinished_run_tasks() -> list[str]:
+    """Task ids of analysis runs waiting or running (``core.recovery`` checks them)."""
+    unfinished = AnalysisRun.objects.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING])
+    return [t for t in unfinished.values_list("task_id", flat=True) if t]
+
+
+def abandon_runs(task_ids: list[str], why: str) -> int:
+    """Mark the runs of these tasks failed, dropping what they had saved (``core.recovery``)."""
+    runs = AnalysisRun.objects.filter(
+        task_id__in=task_ids, status__in=[JobStatus.PENDING, JobStatus.RUNNING]
+    )
+    count = 0
+    for run in runs:
+        count += 1
+        with transaction.atomic():
+            run.themes.all().delete()
+            AnalysisRun.objects.filter(pk=run.pk).update(
+                status=JobStatus.FAILED,
+                error_message=(
+                    f"{why} Nothing was changed: the themes shown are those of the last "
+                    "analysis that finished. Run the analysis again."
+                ),
+                finished_at=timezone.now(),
+                stage="Failed",
+            )
+    return count
+
+
 @dataclass
 class _Corpus:
     """The stories a run reads, in id order, with what the library needs."""

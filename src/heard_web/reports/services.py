@@ -166,6 +166,31 @@ def run_export(export_id: int) -> None:
     )
 
 
+def unfinished_export_tasks() -> list[str]:
+    """Task ids of downloads waiting or being made (``core.recovery`` checks them)."""
+    unfinished = Export.objects.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING])
+    return [t for t in unfinished.values_list("task_id", flat=True) if t]
+
+
+def abandon_exports(task_ids: list[str], why: str) -> int:
+    """Mark the downloads of these tasks failed, removing any half-written file."""
+    exports = Export.objects.filter(
+        task_id__in=task_ids, status__in=[JobStatus.PENDING, JobStatus.RUNNING]
+    )
+    count = 0
+    for export in exports:
+        count += 1
+        partial = export_dir() / str(export.project_id) / f"{export.pk}-{export.file_name}"
+        partial.unlink(missing_ok=True)
+        Export.objects.filter(pk=export.pk).update(
+            status=JobStatus.FAILED,
+            error_message=f"{why} Ask for the file again.",
+            stage="Failed",
+            finished_at=timezone.now(),
+        )
+    return count
+
+
 def _write(kind: str, analysis: Any, path: Path) -> None:
     from heard.report import render_html
     from heard.report.tables import (

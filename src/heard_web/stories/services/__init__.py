@@ -13,6 +13,7 @@ Views and tasks call these functions; other apps reuse them (see heard_web/READM
 from __future__ import annotations
 
 from heard_web.stories.services.imports import (
+    abandon_imports,
     change_sheet,
     discard,
     max_upload_bytes,
@@ -20,6 +21,7 @@ from heard_web.stories.services.imports import (
     start_import,
     store_upload,
     supported_suffixes,
+    unfinished_import_tasks,
 )
 from heard_web.stories.services.search import (
     SENTIMENTS,
@@ -47,6 +49,7 @@ __all__ = [
     "AddResult",
     "StoryFilters",
     "StoryRow",
+    "abandon_imports",
     "add_stories",
     "change_sheet",
     "discard",
@@ -66,4 +69,5 @@ __all__ = [
     "store_upload",
     "supported_suffixes",
     "theme_choices",
+    "unfinished_import_tasks",
 ]

@@ -457,6 +457,41 @@ def _fail(job: ImportJob, message: str) -> ImportJob:
     return job
 
 
+def unfinished_import_tasks() -> list[str]:
+    """Task ids of imports waiting or running (``core.recovery`` checks them)."""
+    unfinished = ImportJob.objects.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING])
+    return [t for t in unfinished.values_list("task_id", flat=True) if t]
+
+
+def abandon_imports(task_ids: list[str], why: str) -> int:
+    """Mark the imports of these tasks failed: their worker stopped (``core.recovery``).
+
+    An import whose stories were already saved (the worker stopped while preparing them for
+    search) is finished instead: its stories are kept, and the next import prepares them.
+    """
+    jobs = ImportJob.objects.filter(
+        task_id__in=task_ids, status__in=[JobStatus.PENDING, JobStatus.RUNNING]
+    )
+    count = 0
+    for job in jobs:
+        count += 1
+        if job.source_id is not None:
+            _remove_file(job)
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=JobStatus.SUCCEEDED,
+                progress=1.0,
+                stage=(
+                    f"Finished: {job.stories_added:,} stories added, {job.duplicates_skipped:,} "
+                    "already in the project. Semantic search cannot find them yet: the worker "
+                    "stopped while preparing them; the next import prepares them."
+                )[:200],
+                finished_at=timezone.now(),
+            )
+        else:
+            _fail(job, f"{why} Nothing was imported. Upload the file again to import it.")
+    return count
+
+
 def _rows(responses: Any) -> list[store.StoryRow]:
     """heard's Responses as StoryRows: text, id, segment values and date of each response."""
     import pandas as pd
