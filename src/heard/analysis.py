@@ -279,7 +279,7 @@ def _describe(
     book: Any,
 ) -> _ThemeInfo:
     from heard.themes import key_phrases, label_from_phrases
-    from heard.themes.phrases import surface_forms
+    from heard.themes.phrases import surface_forms, weak_phrase
     from heard.themes.quotes import pick_quotes
 
     info = _ThemeInfo()
@@ -325,7 +325,9 @@ def _describe(
             for s in range(n_sub):
                 sw = [p for p, _ in sub_phr[s]]
                 # a sub-theme's label should say what sets it apart from its parent
-                distinct = [p for p in sw if not set(p.split()) <= parent_words] or sw
+                distinct = [
+                    p for p in sw if not set(p.split()) <= parent_words and not weak_phrase(p)
+                ] or sw
                 sub_texts = [texts[i] for i in members[subs == s][:200]]
                 slabel = label_from_phrases(
                     distinct, f"Sub-theme {t + 1}.{s + 1}", surface_forms(distinct[:4], sub_texts)

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import sparse
 
-__all__ = ["STOP_WORDS", "key_phrases", "label_from_phrases", "surface_forms"]
+__all__ = ["STOP_WORDS", "key_phrases", "label_from_phrases", "surface_forms", "weak_phrase"]
 
 # A compact English stop-word list, plus words that say nothing about a theme in
 # feedback ("really", "would", "also"); kept here so labels never depend on a download.
@@ -49,6 +49,25 @@ completely absolutely definitely certainly anyway though although
 
 _TOKEN = re.compile(r"[a-z][a-z'\-]*[a-z]|[a-z]")
 
+#: Stop words that may join the words of a three-word phrase: they make noun phrases
+#: ("mum and dad", "parking at the hospital", "letter a year"). Others in the middle make
+#: a clipped clause ("teachers need adoption-aware", "email has happened"), not a label.
+CONNECTORS = frozenset(
+    "a an the and or of for to with in on at by from about after before between into per".split()  # noqa: SIM905
+)
+
+#: Words that cannot carry a label on their own: numbers, spans of time and "nothing".
+#: A label phrase needs at least one other word ("six months" and "twice a year" say how
+#: long or how often, not what about; "court date" and "letter a year" are fine).
+WEAK_LABEL_WORDS = frozenset(
+    """
+zero three four five six seven eight nine ten eleven twelve twenty thirty hundred twice
+third fourth half couple several times time day days week weeks weekend fortnight month
+months year years hour hours minute minutes today yesterday tomorrow morning afternoon
+evening night ago age ages nothing period date dates
+""".split()  # noqa: SIM905 - one word per line would be 60 lines
+)
+
 
 def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower().replace("’", "'"))
@@ -68,6 +87,9 @@ def _analyzer(text: str) -> list[str]:
                 break
             last = toks[j]
             if last in STOP_WORDS or len(last) < 3:
+                continue
+            middle = toks[i + 1]
+            if j == i + 2 and middle in STOP_WORDS and middle not in CONNECTORS:
                 continue
             # no n-gram may span more than one stop word in the middle
             grams.append(" ".join(toks[i : j + 1]))
@@ -164,6 +186,12 @@ def _stems(phrase: str) -> set[str]:
     return {_stem(w) for w in phrase.split()}
 
 
+def weak_phrase(phrase: str) -> bool:
+    """True when no word of ``phrase`` can carry a label (see WEAK_LABEL_WORDS)."""
+    content = [w for w in phrase.split() if w not in STOP_WORDS]
+    return not content or all(w in WEAK_LABEL_WORDS for w in content)
+
+
 def label_from_phrases(
     phrases: Sequence[str], fallback: str, surface: dict[str, str] | None = None
 ) -> str:
@@ -179,13 +207,17 @@ def label_from_phrases(
     if multi and " " not in phrases[0]:
         phrases.remove(multi[0])
         phrases.insert(0, multi[0])
-    for phrase in phrases:
-        words = _stems(phrase)
-        if words & used:
-            continue
-        picked.append(surface.get(phrase, phrase) if surface else phrase)
-        used |= words
-        if len(picked) == 2 or (len(picked) == 1 and len(phrase.split()) >= 3):
+    # Phrases that can carry a label first; weak ones ("six months") only when nothing else.
+    for candidates in ([p for p in phrases if not weak_phrase(p)], phrases):
+        for phrase in candidates:
+            words = _stems(phrase)
+            if words & used:
+                continue
+            picked.append(surface.get(phrase, phrase) if surface else phrase)
+            used |= words
+            if len(picked) == 2 or (len(picked) == 1 and len(phrase.split()) >= 3):
+                break
+        if picked:
             break
     if not picked:
         return fallback
