@@ -167,17 +167,8 @@ def run_analysis(run_id: int) -> None:
         )
 
 
-def unfinished_run_tasks() -> list[str]:
-    """Task ids of analysis runs waiting or running (``core.recovery`` checks them)."""
-    unfinished = AnalysisRun.objects.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING])
-    return [t for t in unfinished.values_list("task_id", flat=True) if t]
-
-
-def abandon_runs(task_ids: list[str], why: str) -> int:
-    """Mark the runs of these tasks failed, dropping what they had saved (``core.recovery``)."""
-    runs = AnalysisRun.objects.filter(
-        task_id__in=task_ids, status__in=[JobStatus.PENDING, JobStatus.RUNNING]
-    )
+def abandon_runs(runs: Any, why: str) -> int:
+    """Mark these unfinished runs failed, dropping what they had saved (``core.recovery``)."""
     count = 0
     for run in runs:
         count += 1

@@ -3,8 +3,8 @@
 A worker killed mid-task (the server stopped or restarted, the computer ran out of memory or
 went to sleep) leaves its import, analysis or export "running" for ever. When ``heard worker``
 starts (``heard serve`` restarts its worker when it dies), :func:`recover` finds the tasks no
-worker is running any more and hands their ids to each app, which marks its job failed with a
-clear message and undoes what a half-done job left (``stories.services.abandon_imports``,
+worker is running any more and hands their unfinished jobs to each app, which marks them failed
+with a clear message and undoes what a half-done job left (``stories.services.abandon_imports``,
 ``analysis.services.abandon_runs``, ``reports.services.abandon_exports``). Nothing is retried
 by itself: a task that made the worker run out of memory would only do it again.
 
@@ -27,8 +27,10 @@ import os
 import socket
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
+from django.db.models import Model, QuerySet
 
 log = logging.getLogger(__name__)
 
@@ -112,35 +114,50 @@ def _abandoned_in_redis(task_ids: Iterable[str]) -> list[str]:
     return found
 
 
-def _handlers() -> list[tuple[Callable[[], list[str]], Callable[[list[str], str], int]]]:
-    """Each app's (unfinished task ids, abandon) pair."""
+def _handlers() -> list[tuple[type[Model], Callable[[QuerySet[Any], str], int]]]:
+    """Each app's job model, and its function that marks abandoned jobs failed."""
     from heard_web.analysis import services as analysis
+    from heard_web.analysis.models import AnalysisRun
     from heard_web.reports import services as reports
+    from heard_web.reports.models import Export
     from heard_web.stories import services as stories
+    from heard_web.stories.models import ImportJob
 
     return [
-        (stories.unfinished_import_tasks, stories.abandon_imports),
-        (analysis.unfinished_run_tasks, analysis.abandon_runs),
-        (reports.unfinished_export_tasks, reports.abandon_exports),
+        (ImportJob, stories.abandon_imports),
+        (AnalysisRun, analysis.abandon_runs),
+        (Export, reports.abandon_exports),
     ]
+
+
+def _unfinished(model: type[Model]) -> QuerySet[Any]:
+    from heard_web.stories.models import JobStatus
+
+    return model._default_manager.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING])
 
 
 def recover() -> int:
     """Mark the jobs of tasks no worker is running any more as failed; how many there were."""
     handlers = _handlers()
-    waiting = {task_id for unfinished, _ in handlers for task_id in unfinished()}
+    waiting = {
+        task_id
+        for model, _ in handlers
+        for task_id in _unfinished(model).values_list("task_id", flat=True)
+        if task_id
+    }
+    redis = bool(getattr(settings, "REDIS_URL", ""))
     if not waiting:
-        if not getattr(settings, "REDIS_URL", ""):
+        if not redis:
             _abandoned_in_database()  # still mark the queue's own stale rows
         return 0
-    if getattr(settings, "REDIS_URL", ""):
-        abandoned = set(_abandoned_in_redis(sorted(waiting)))
-    else:
-        abandoned = set(_abandoned_in_database())
+    abandoned = set(_abandoned_in_redis(sorted(waiting)) if redis else _abandoned_in_database())
     abandoned &= waiting
     if not abandoned:
         return 0
-    count = sum(abandon(sorted(abandoned), STOPPED) for _, abandon in handlers)
+    count = sum(
+        abandon(_unfinished(model).filter(task_id__in=sorted(abandoned)), STOPPED)
+        for model, abandon in handlers
+    )
     if count:
         log.warning("Marked %d job(s) failed: their worker stopped while they ran.", count)
     return count

@@ -166,17 +166,8 @@ def run_export(export_id: int) -> None:
     )
 
 
-def unfinished_export_tasks() -> list[str]:
-    """Task ids of downloads waiting or being made (``core.recovery`` checks them)."""
-    unfinished = Export.objects.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING])
-    return [t for t in unfinished.values_list("task_id", flat=True) if t]
-
-
-def abandon_exports(task_ids: list[str], why: str) -> int:
-    """Mark the downloads of these tasks failed, removing any half-written file."""
-    exports = Export.objects.filter(
-        task_id__in=task_ids, status__in=[JobStatus.PENDING, JobStatus.RUNNING]
-    )
+def abandon_exports(exports: Any, why: str) -> int:
+    """Mark these unfinished downloads failed, removing any half-written file."""
     count = 0
     for export in exports:
         count += 1

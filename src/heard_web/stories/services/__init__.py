@@ -21,7 +21,6 @@ from heard_web.stories.services.imports import (
     start_import,
     store_upload,
     supported_suffixes,
-    unfinished_import_tasks,
 )
 from heard_web.stories.services.search import (
     SENTIMENTS,
@@ -69,5 +68,4 @@ __all__ = [
     "store_upload",
     "supported_suffixes",
     "theme_choices",
-    "unfinished_import_tasks",
 ]

@@ -457,21 +457,12 @@ def _fail(job: ImportJob, message: str) -> ImportJob:
     return job
 
 
-def unfinished_import_tasks() -> list[str]:
-    """Task ids of imports waiting or running (``core.recovery`` checks them)."""
-    unfinished = ImportJob.objects.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING])
-    return [t for t in unfinished.values_list("task_id", flat=True) if t]
-
-
-def abandon_imports(task_ids: list[str], why: str) -> int:
-    """Mark the imports of these tasks failed: their worker stopped (``core.recovery``).
+def abandon_imports(jobs: Any, why: str) -> int:
+    """Mark these unfinished imports failed: their worker stopped (``core.recovery``).
 
     An import whose stories were already saved (the worker stopped while preparing them for
     search) is finished instead: its stories are kept, and the next import prepares them.
     """
-    jobs = ImportJob.objects.filter(
-        task_id__in=task_ids, status__in=[JobStatus.PENDING, JobStatus.RUNNING]
-    )
     count = 0
     for job in jobs:
         count += 1
