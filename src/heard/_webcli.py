@@ -135,7 +135,9 @@ def restore_command(path: str, yes: bool, debug: bool) -> None:
     """Restore the web workspace from a backup made by `heard backup` (replaces everything).
 
     Stop `heard serve` and `heard worker` first. The database and the data folder become
-    what they were at the backup; stories erased since then come back, so erase them again.
+    what they were at the backup, except that stories erased since then are erased again:
+    the erasure ledger in the data folder (erasure-ledger.jsonl) lists them. Restoring on
+    another machine, copy that file into its data folder first.
     """
     from pathlib import Path
 
@@ -152,4 +154,9 @@ def restore_command(path: str, yes: bool, debug: bool) -> None:
     click.echo(
         f"Restored the backup made {manifest['created_at']} "
         f"(heard {manifest['heard_version']}, {manifest['files']} data file(s))."
+    )
+    again = manifest["erased_again"]
+    click.echo(
+        f"Erased again {again} stor{'y' if again == 1 else 'ies'} that had been erased "
+        "after the backup was made (listed in the erasure ledger of the data folder)."
     )

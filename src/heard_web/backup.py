@@ -8,6 +8,11 @@ PostgreSQL: ``pg_dump --format=custom``) and every other file of the data folder
 Restoring puts the database back (SQLite: the backup API again, into the live file;
 PostgreSQL: ``pg_restore --clean`` in one transaction), replaces the data folder's files
 with the archived ones and applies any newer migrations. Stop the server and worker first.
+
+The erasure ledger (``stories.ledger``, in the data folder) is the one file a restore does
+not replace: the backup's entries are added to it, and every story it lists that the
+restored database holds (erased after the backup was made) is erased again, through the
+same code as any erasure.
 """
 
 from __future__ import annotations
@@ -143,10 +148,16 @@ def backup(path: Path | None = None) -> tuple[Path, dict[str, Any]]:
 
 
 def restore(path: Path) -> dict[str, Any]:
-    """Put a backup back: database and data folder (stop the server and worker first)."""
+    """Put a backup back: database and data folder (stop the server and worker first).
+
+    Returns the backup's manifest, with ``erased_again``: how many stories of the restored
+    database the erasure ledger says were erased since, and were erased again.
+    """
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connections
+
+    from heard_web.stories import erasure, ledger
 
     path = Path(path).expanduser().resolve()
     if not path.is_file():
@@ -193,13 +204,17 @@ def restore(path: Path) -> dict[str, Any]:
                 target.close()
                 source.close()
         skip = _sqlite_skip(db) if kind == "sqlite" else set()
-        for file in _data_files(data_dir, skip | {path}):
+        kept = ledger.ledger_path().resolve()  # it knows of erasures newer than the backup
+        for file in _data_files(data_dir, skip | {path, kept}):
             file.unlink()
         saved = work / "data"
         if saved.is_dir():
             for file in sorted(p for p in saved.rglob("*") if p.is_file()):
                 target_file = data_dir / file.relative_to(saved)
+                if target_file.resolve() == kept:
+                    ledger.merge(file, kept)
+                    continue
                 target_file.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(file, target_file)
     call_command("migrate", interactive=False, verbosity=0)
-    return manifest
+    return {**manifest, "erased_again": erasure.erase_again(ledger.read())}

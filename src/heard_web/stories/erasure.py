@@ -11,6 +11,9 @@ One path for all three (:func:`erase_stories`), so "erased" means the same every
 - its vectors leave the on-disk embedding cache of the worker (``heard.embed``'s cache) and the
   search matrix of this process;
 - the audit log records that an erasure happened, by whom, when and why, never any content;
+- the erasure ledger in the data folder (``stories.ledger``) gets one line per story, with
+  identifiers only, flushed to disk before anything is deleted, so that ``heard restore``
+  can erase the story again from a backup made before (:func:`erase_again`);
 - on SQLite, deleted rows are overwritten with zeros (``PRAGMA secure_delete``, set on every
   connection in settings), the keyword index is merged so no old segment keeps the row, and the
   write-ahead log is checkpointed and truncated, so the words do not linger in free pages or
@@ -43,6 +46,7 @@ class Reason:
     OWNER = "owner"  # deleted by a project owner
     WITHDRAWN = "withdrawn"  # taken back by its author with the reference
     RETENTION = "retention"  # older than the project's retention period
+    RESTORE = "restore"  # erased before, back from a backup: erased again from the ledger
 
 
 _ACTION = {
@@ -97,6 +101,7 @@ def erase_stories(
     """Erase these stories of ``project`` (ids of other projects are ignored)."""
     from heard_web.analysis.models import Assignment, Theme
     from heard_web.reports.services import forget_exports
+    from heard_web.stories import ledger
     from heard_web.stories.models import Passage
 
     ids = sorted(
@@ -111,7 +116,18 @@ def erase_stories(
     ):
         texts.update(t for t in (redacted, original) if t)
     texts.update(Passage.objects.filter(story_id__in=ids).values_list("text", flat=True))
+    created = dict(Story.objects.filter(pk__in=ids).values_list("pk", "created_at"))
 
+    # First, so that a ledger that cannot be written stops the erasure before any change
+    # (and outside the transaction: SQLite's write lock is not held while the disk syncs).
+    if reason != Reason.RESTORE:  # a story erased again is in the ledger already
+        now = timezone.now()
+        ledger.append(
+            ledger.Entry(
+                project=project.pk, story=pk, created_at=created[pk], erased_at=now, reason=reason
+            )
+            for pk in ids
+        )
     with transaction.atomic():
         touched = list(
             Assignment.objects.filter(story_id__in=ids)
@@ -217,6 +233,35 @@ def scrub_database() -> None:
         elif connection.vendor == "postgresql":
             for table in ("stories_story", "stories_passage", "analysis_assignment"):
                 cursor.execute(f"VACUUM {table}")
+
+
+def erase_again(entries: Iterable[Any]) -> int:
+    """Erase the ledger's stories that the database holds again (after ``heard restore``).
+
+    A story counts only when its project, id and creation time all match the ledger's
+    entry, so another installation's story that happens to have the same id is left alone.
+    Returns how many stories were erased.
+    """
+    from heard_web.projects.models import Project
+
+    # An id can come back after a restore (the database's counter goes back with it), so
+    # one id may have several entries, each with its own creation time.
+    wanted: dict[int, dict[int, set[Any]]] = {}
+    for entry in entries:
+        wanted.setdefault(entry.project, {}).setdefault(entry.story, set()).add(entry.created_at)
+    erased = 0
+    for project_id, stories in sorted(wanted.items()):
+        project = Project.objects.filter(pk=project_id).first()
+        if project is None:
+            continue
+        ids = sorted(stories)
+        found = []
+        for start in range(0, len(ids), 500):
+            rows = Story.objects.filter(project=project, pk__in=ids[start : start + 500])
+            found += [pk for pk, at in rows.values_list("pk", "created_at") if at in stories[pk]]
+        if found:
+            erased += erase_stories(project, found, reason=Reason.RESTORE).stories
+    return erased
 
 
 # Retention -----------------------------------------------------------------------------
