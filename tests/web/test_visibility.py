@@ -200,3 +200,14 @@ def test_a_form_story_is_called_by_its_number_not_its_form_token(client, moderat
     imported = make_story(moderated["project"], "Plum heron scarves.", external_id="R-17")
     page = _page(client, moderated, "owner", "stories:show", story_id=imported.pk).content.decode()
     assert "Story R-17</h1>" in page
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_overview_counts_what_the_role_may_see_and_what_waits(client, moderated, role):
+    page = _page(client, moderated, role, "projects:show").content.decode()
+    stories = page.split(">Stories</dt>")[1].split("</dd>")[0]
+    assert stories.strip().endswith(str(len(SEES[role])))
+    waiting = 'id="waiting-for-moderation"' in page
+    assert waiting == (role != "viewer")
+    if waiting:
+        assert "1 story from the form" in page

@@ -53,10 +53,18 @@ def new(request: HttpRequest) -> HttpResponse:
 
 @project_required(VIEWER)
 def show(request: HttpRequest, project: Project) -> HttpResponse:
+    from heard_web.stories.models import Moderation
+    from heard_web.stories.visibility import visible
+
+    role = request.membership.role  # type: ignore[attr-defined]
     counts = {
-        "stories": project.stories.count(),
+        "stories": visible(project.stories.all(), role).count(),
         "sources": project.sources.count(),
         "members": project.memberships.count(),
+        # for those who moderate: what waits for them
+        "waiting": 0
+        if role == "viewer"
+        else project.stories.filter(moderation=Moderation.PENDING).count(),
     }
     latest_run = project.analysis_runs.order_by("-created_at").first()
     return render(
