@@ -6,6 +6,7 @@ Semantic search runs the real bundled model over a small synthetic corpus writte
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
@@ -196,6 +197,12 @@ def test_htmx_gets_only_the_results(client, roles, corpus):
     body = response.content.decode()
     assert body.lstrip().startswith('<div id="story-results">')
     assert "<html" not in body and "Parking" in body
+    # screen readers hear the new count: the page's live region is updated out of band
+    status = re.search(r'<p id="story-results-status" hx-swap-oob="innerHTML">([^<]*)</p>', body)
+    assert status and "stor" in status.group(1) and "parking" in status.group(1)
+    page = listed(client, corpus["project"], q="parking").content.decode()
+    assert '<p id="story-results-status" class="govuk-visually-hidden" role="status"></p>' in page
+    assert 'role="status">' not in page.split('id="story-results"')[1]  # the heading keeps its role
 
 
 def test_the_theme_filter_uses_the_latest_analysis(client, roles, corpus):

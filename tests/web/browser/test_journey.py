@@ -113,6 +113,8 @@ def main_theme_of(journey: Journey, search: str, story_ref: str | None = None) -
     page.get_by_label("Stories with these words").check()
     page.get_by_role("button", name="Show stories").click()
     expect(page.locator("#story-results")).to_contain_text(f"with “{search}”")
+    # htmx swapped the results in: the live region tells screen readers the new count
+    expect(page.get_by_role("status")).to_contain_text(f"with “{search}”")
     results = page.locator("#story-list")
     if story_ref:
         results.get_by_role("link", name=f"Story {story_ref}", exact=True).click()

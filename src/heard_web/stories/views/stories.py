@@ -91,6 +91,7 @@ def index(request: HttpRequest, project: Project) -> HttpResponse:
         capped = paginator.capped
     themes = services.theme_choices(project)
     context = {
+        "summary": _summary(total, capped=capped, semantic=semantic, q=filters.q),
         "filters": filters,
         "results": results,
         "page": page,
@@ -108,6 +109,15 @@ def index(request: HttpRequest, project: Project) -> HttpResponse:
     return render_page(
         request, "stories/story/index.html", context, partial="stories/story/_results.html"
     )
+
+
+def _summary(total: int, *, capped: bool, semantic: bool, q: str) -> str:
+    """The results' heading: "25 stories with “panel”" (also told to screen readers)."""
+    stories = "story" if total == 1 else "stories"
+    if semantic:
+        return f"{total:,} {stories} closest in meaning to “{q}”"
+    count = f"More than {total:,}" if capped else f"{total:,}"
+    return f"{count} {stories}" + (f" with “{q}”" if q else "")
 
 
 def _narrowed(filters: services.StoryFilters) -> bool:
