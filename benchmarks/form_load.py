@@ -27,7 +27,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,10 +37,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from heard_web.testing import ServerDidNotStart, running_server
 
 RATE_LIMIT = "10000000"
 SLUG = "form-load"
@@ -69,12 +68,6 @@ print(json.dumps([[re.findall(r"tok([a-z0-9]{{20}})", t), r] for t, r in rows]))
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def django_python(env: dict[str, str], code: str) -> str:
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600
@@ -82,35 +75,6 @@ def django_python(env: dict[str, str], code: str) -> str:
     if done.returncode:
         raise SystemExit(f"Preparing the database failed:\n{done.stderr[-3000:]}")
     return done.stdout
-
-
-@contextmanager
-def served(env: dict[str, str], port: int, log: Path, worker: bool) -> Iterator[str]:
-    """``heard serve`` on 127.0.0.1:port until the block ends (then stopped and waited for)."""
-    command = [sys.executable, "-m", "heard.cli", "serve", "--port", str(port)]
-    if not worker:
-        command.append("--no-worker")
-    with log.open("w") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 180
-            while True:
-                try:
-                    urllib.request.urlopen(base + "/health/", timeout=5).read()
-                    break
-                except (OSError, urllib.error.URLError):
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise SystemExit(f"heard serve did not start; see {log}") from None
-                    time.sleep(0.5)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 @dataclass
@@ -215,8 +179,13 @@ def run(db: str, args: argparse.Namespace) -> bool:
             timeout=600,
         )
         django_python(env, SEED)
-        port = free_port()
-        with served(env, port, work / "serve.log", worker=not args.no_worker) as base:
+        with running_server(
+            env,
+            ["--no-worker"] if args.no_worker else [],
+            log_path=work / "serve.log",
+            timeout=180,
+            grace=60,
+        ) as (base, _):
             print(
                 f"[{db}] {args.concurrency} submitters for {args.duration:.0f} s against "
                 f"{base} (heard serve, {'with' if not args.no_worker else 'without'} its worker; "
@@ -280,4 +249,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except ServerDidNotStart as exc:
+        sys.exit(str(exc))

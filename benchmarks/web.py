@@ -32,20 +32,17 @@ import json
 import os
 import random
 import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from heard_web.testing import ServerDidNotStart, running_server
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -543,51 +540,6 @@ def seed(n_stories: int, n_real: int, cache_dir: Path, say: Any) -> dict[str, An
 # --- serving and measuring ------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def served(env: dict[str, str], port: int, log: Path, timeout: float) -> Iterator[str]:
-    """``heard serve --no-worker`` on 127.0.0.1:port, stopped (and waited for) at the end."""
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "heard.cli", "serve", "--no-worker", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"heard serve stopped:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(base + "/health/", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except (OSError, urllib.error.HTTPError):
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(
-                    f"heard serve did not start in {timeout:.0f} s:\n{log.read_text()}"
-                )
-            time.sleep(0.3)
-        yield base
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-
-
 def signed_in(base: str) -> urllib.request.OpenerDirector:
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -665,9 +617,9 @@ def main(argv: list[str] | None = None) -> int:
 
     env = {**os.environ}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    port = free_port()
     results: dict[str, list[float]] = {}
-    with served(env, port, work_dir / "serve.log", timeout=120) as base:
+    serve_log = work_dir / "serve.log"
+    with running_server(env, ["--no-worker"], log_path=serve_log, timeout=120) as (base, _):
         say(f"heard serve on {base}; signing in")
         opener = signed_in(base)
         for name, urls, expect in pages:
@@ -725,4 +677,7 @@ def bench_pages(reverse: Any, theme: Any, count: int) -> list[tuple[str, list[st
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except ServerDidNotStart as exc:
+        sys.exit(str(exc))

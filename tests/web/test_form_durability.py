@@ -23,10 +23,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
-from test_serve import HEARD, free_port, get, scratch_database
+from test_serve import scratch_database
+
+from heard_web.testing import HEARD, free_port, running_server
 
 SLUG = "durability"
 REFERENCE = re.compile(r'data-testid="reference">([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})<')
@@ -55,33 +56,6 @@ def python(env: dict[str, str], code: str) -> str:
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
-
-
-@contextmanager
-def server(env: dict[str, str], port: int):
-    process = subprocess.Popen(
-        [*HEARD, "serve", "--no-worker", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group: SIGKILL reaches every child too
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if get(base + "/health/")[0] == 200:
-                break
-        except OSError:
-            pass
-        assert process.poll() is None and time.monotonic() < deadline, "heard serve did not start"
-        time.sleep(0.3)
-    try:
-        yield base, process
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(60)
 
 
 def send(base: str, n: int) -> tuple[str, str] | None:
@@ -128,7 +102,12 @@ def test_every_acknowledged_story_survives_a_sigkill_of_the_server(tmp_path: Pat
                     with lock:
                         acknowledged.append(result)
 
-        with server(env, port) as (base, process), ThreadPoolExecutor(12) as pool:
+        with (
+            running_server(
+                env, ["--no-worker"], log_path=tmp_path / "serve-1.log", port=port, timeout=120
+            ) as (base, process),
+            ThreadPoolExecutor(12) as pool,
+        ):
             for _ in range(12):
                 pool.submit(submitter)
             deadline = time.monotonic() + 60
@@ -148,7 +127,9 @@ def test_every_acknowledged_story_survives_a_sigkill_of_the_server(tmp_path: Pat
         assert len(texts) == len(set(texts)), "a story is stored twice"
 
         # The restarted server answers and takes stories on the same data.
-        with server(env, port) as (base, _):
+        with running_server(
+            env, ["--no-worker"], log_path=tmp_path / "serve-2.log", port=port, timeout=120
+        ) as (base, _):
             again = send(base, 10_000_000)
             assert again is not None
         stored_after = json.loads(python(env, STORED))

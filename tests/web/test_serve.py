@@ -7,7 +7,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -19,13 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-HEARD = [sys.executable, "-m", "heard.cli"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from heard_web.testing import HEARD, free_port, running_server
 
 
 @contextmanager
@@ -73,7 +66,6 @@ def children_of(pid: int) -> list[int]:
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], subprocess.Popen[str]]]:
-    port = free_port()
     with scratch_database() as database_url:
         env = {
             **os.environ,
@@ -86,36 +78,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], subprocess.Pop
         env.pop("SECRET_KEY", None)
         if database_url:
             env["DATABASE_URL"] = database_url
-        server = subprocess.Popen(
-            [*HEARD, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline:
-                if server.poll() is not None:
-                    pytest.fail(f"heard serve stopped:\n{server.stdout.read()}")  # type: ignore[union-attr]
-                try:
-                    if get(base + "/health/")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                time.sleep(0.3)
-            else:
-                pytest.fail("heard serve did not answer /health/ within 90 s")
+        with running_server(env, log_path=tmp_path / "serve.log") as (base, server):
             yield base, env, server
-        finally:
-            if server.poll() is None:
-                server.send_signal(signal.SIGTERM)
-                try:
-                    server.wait(30)
-                except subprocess.TimeoutExpired:
-                    server.kill()
-                    server.wait()
 
 
 @pytest.mark.slow

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,14 +11,15 @@ import pytest
 from browsing import (
     CHROMIUM,
     CHROMIUM_FLAGS,
-    HEARD,
     PASSWORD,
     Journey,
     Server,
     new_journey,
     shots_dir,
 )
-from test_serve import free_port, get, scratch_database
+from test_serve import scratch_database
+
+from heard_web.testing import running_server
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +30,6 @@ def heard_server(
     data_dir = tmp_path_factory.mktemp("heard-serve-data")
     log = output_root / "browser" / "heard-serve.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    port = free_port()
     with scratch_database() as database_url:
         env = {
             **os.environ,
@@ -49,39 +46,8 @@ def heard_server(
             env.pop(name, None)
         if database_url:
             env["DATABASE_URL"] = database_url
-        with log.open("w") as out:
-            process = subprocess.Popen(
-                [*HEARD, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                text=True,
-                start_new_session=True,
-            )
-        url = f"http://127.0.0.1:{port}"
-        server = Server(url=url, env=env, data_dir=data_dir, process=process, log=log)
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                if process.poll() is not None:
-                    pytest.fail(f"heard serve stopped:\n{log.read_text()}")
-                try:
-                    if get(url + "/health/")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"heard serve did not answer /health/ in 90 s:\n{log.read_text()}")
-                time.sleep(0.3)
-            yield server
-        finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
+        with running_server(env, log_path=log) as (url, process):
+            yield Server(url=url, env=env, data_dir=data_dir, process=process, log=log)
 
 
 @pytest.fixture(scope="session")
