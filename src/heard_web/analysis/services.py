@@ -672,6 +672,14 @@ def _update_plan(previous: AnalysisRun, result: Any, corpus: _Corpus, vectors: A
     next_number = max(numbers, default=0) + 1
     labels_taken = {t.label.lower() for t in plan.themes.values()}
     fresh_by_id = {str(r["theme_id"]): r for r in result.themes.to_dict("records")}
+    main_rows = result.assignments[result.assignments["primary"]]
+    fresh_subtheme = {
+        int(sid): str(sub)
+        for sid, sub in zip(
+            main_rows["response_id"], main_rows.get("subtheme_id", ""), strict=False
+        )
+        if isinstance(sub, str) and sub
+    }
     for c, rows_c in sorted(leftovers.items()):
         if c < 0 or c in matched or len(rows_c) < matching.MIN_NEW_THEME:
             for i in rows_c:
@@ -700,6 +708,7 @@ def _update_plan(previous: AnalysisRun, result: Any, corpus: _Corpus, vectors: A
                 AssignedBy.MACHINE,
             )
             counts["new_theme"] += 1
+        _new_subthemes(plan, key, rows_c, corpus, vectors, fresh_subtheme, fresh_by_id)
 
     # Key phrases for the themes as they now are (a pinned theme keeps its own).
     tops = [k for k, t in plan.themes.items() if not t.parent and k != NO_THEME_KEY]
@@ -714,14 +723,58 @@ def _update_plan(previous: AnalysisRun, result: Any, corpus: _Corpus, vectors: A
             if words and not plan.themes[key].pinned:
                 plan.themes[key].key_phrases = [w for w, _ in words][:8]
     _pick_quotes(plan, corpus, vectors)
+    old_keys = {t.key for t in old}
     plan.notes = {
         "mode": "updated",
         "previous_run": previous.pk,
         "matched_clusters": len(matched),
         "placed": counts,
-        "new_themes": [k for k in plan.themes if k not in {t.key for t in old}],
+        "new_themes": [
+            k for k, plan_t in plan.themes.items() if k not in old_keys and not plan_t.parent
+        ],
     }
     return plan
+
+
+def _new_subthemes(
+    plan: _Plan,
+    key: str,
+    rows: list[int],
+    corpus: _Corpus,
+    vectors: Any,
+    fresh_subtheme: dict[int, str],
+    fresh_by_id: dict[str, Any],
+) -> None:
+    """Sub-themes for a theme a re-run found: the library's own sub-themes of that cluster,
+    kept when at least two of them hold at least two of the theme's stories (numbered
+    ``key.1``, ``key.2``... biggest first)."""
+    from heard_web.analysis import matching
+
+    by_sub: dict[str, list[int]] = defaultdict(list)
+    for i in rows:
+        sub = fresh_subtheme.get(corpus.ids[i])
+        if sub in fresh_by_id:
+            by_sub[sub].append(i)
+    kept = sorted(
+        (sub for sub, members in by_sub.items() if len(members) >= 2),
+        key=lambda sub: (-len(by_sub[sub]), sub),
+    )
+    if len(kept) < 2:
+        return
+    for n, sub in enumerate(kept, 1):
+        skey = f"{key}.{n}"
+        label = str(fresh_by_id[sub]["label"])
+        plan.themes[skey] = _ThemePlan(
+            key=skey,
+            parent=key,
+            label=label,
+            machine_label=label,
+            key_phrases=_phrases(fresh_by_id[sub].get("key_phrases")),
+        )
+        centre = matching.centroid(vectors, by_sub[sub])
+        for i in by_sub[sub]:
+            score = round(float(max(vectors[i] @ centre, 0.0)), 4)
+            plan.sub[corpus.ids[i]] = (skey, score, AssignedBy.MACHINE)
 
 
 def _pick_quotes(plan: _Plan, corpus: _Corpus, vectors: Any) -> None:
