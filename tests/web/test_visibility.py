@@ -211,3 +211,12 @@ def test_the_overview_counts_what_the_role_may_see_and_what_waits(client, modera
     assert waiting == (role != "viewer")
     if waiting:
         assert "1 story from the form" in page
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_apis_project_counts_what_the_role_may_see(client, moderated, role):
+    slug = moderated["project"].slug
+    listing = _api(client, moderated[role], "/api/projects").json()
+    assert [p["stories_count"] for p in listing if p["slug"] == slug] == [len(SEES[role])]
+    one = _api(client, moderated[role], f"/api/projects/{slug}").json()
+    assert one["stories_count"] == len(SEES[role])

@@ -4,24 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest
 from ninja import Router
 
-from heard_web.accounts.models import Membership
+from heard_web.accounts.models import ROLE_RANK, Membership
 from heard_web.analysis.models import AnalysisRun
 from heard_web.api.errors import error_responses
 from heard_web.api.schemas import ProjectOut, Slug
 from heard_web.core.access import VIEWER, resolve_project
 from heard_web.projects.models import Project
 from heard_web.stories.models import Source, Story
+from heard_web.stories.visibility import condition
 
 router = Router(tags=["projects"])
 
 
-def _count(model: Any) -> Subquery:
+def _count(model: Any, condition: Q | None = None) -> Subquery:
     return Subquery(
         model.objects.filter(project=OuterRef("project"))
+        .filter(condition or Q())
         .order_by()
         .values("project")
         .annotate(n=Count("pk"))
@@ -35,7 +37,8 @@ def _memberships(user: Any) -> Any:
         Membership.objects.filter(user=user)
         .select_related("project", "project__organisation")
         .annotate(
-            stories_count=_count(Story),
+            # what each role may see (stories.visibility), chosen per membership in _out
+            **{f"stories_{role}": _count(Story, condition(role)) for role in ROLE_RANK},
             sources_count=_count(Source),
             latest_run_id=Subquery(latest.values("pk")[:1]),
         )
@@ -52,7 +55,7 @@ def _out(membership: Membership) -> dict[str, Any]:
         "organisation": {"slug": project.organisation.slug, "name": project.organisation.name},
         "role": membership.role,
         "created_at": project.created_at,
-        "stories_count": getattr(membership, "stories_count", None) or 0,
+        "stories_count": getattr(membership, f"stories_{membership.role}", None) or 0,
         "sources_count": getattr(membership, "sources_count", None) or 0,
         "latest_run_id": getattr(membership, "latest_run_id", None),
     }

@@ -35,7 +35,10 @@ class ProjectOut(Schema):
         "owners manage members and settings."
     )
     created_at: datetime
-    stories_count: int
+    stories_count: int = Field(
+        description="The stories your role may see (viewers: approved in moderation; "
+        "analysts: all but those flagged as a safeguarding concern; owners: all)."
+    )
     sources_count: int
     latest_run_id: int | None = Field(description="The newest analysis run, if any.")
 
