@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from heard.themes.phrases import _analyzer, key_phrases, label_from_phrases, weak_phrase
+from heard.themes.phrases import (
+    _analyzer,
+    key_phrases,
+    label_from_phrases,
+    surface_forms,
+    weak_phrase,
+)
 
 
 def test_three_word_phrases_are_joined_only_by_small_linking_words():
@@ -35,3 +41,31 @@ def test_key_phrases_of_a_group_are_never_clipped_clauses():
     assert "teachers need adoption-aware" not in found[0]
     assert any("adoption-aware training" in p for p in found[0])
     assert "court date" in found[1]
+
+
+def test_a_theme_of_nothing_answers_says_what_people_wrote():
+    assert label_from_phrases(["nothing", "none"], "Theme 1") == "Answered “nothing” or “none”"
+    assert label_from_phrases(["nope"], "Theme 2") == "Answered “nope”"
+    # "nothing" beside real content: the content labels it
+    label = label_from_phrases(["nothing", "fine", "happy", "perfect"], "Theme 3")
+    assert label == "Fine, happy"
+
+
+def test_masked_names_are_never_phrases():
+    grams = _analyzer("Dr XXXX and XXXX were so helpful with the exercises")
+    assert not any("xxxx" in g for g in grams)
+    assert "exercises" in grams
+
+
+def test_labels_keep_real_capitals_but_not_a_sentence_start_or_odd_case():
+    texts = [
+        "Excellent care. The CAMHS team were great.",
+        "Excellent. Our Virtual School head helped.",
+        "CAMHS were slow but the Virtual School was good.",
+        "Please vIsIt more often; a visit helps.",
+        "vIsIt times were short",
+    ]
+    forms = surface_forms(["excellent", "camhs", "virtual school", "visit"], texts)
+    assert forms.get("camhs") == "CAMHS" and forms.get("virtual school") == "Virtual School"
+    assert "excellent" not in forms  # only ever capitalised at the start of a sentence
+    assert "visit" not in forms  # "vIsIt" is no way to write a label

@@ -69,8 +69,12 @@ evening night ago age ages nothing period date dates
 )
 
 
+#: Tokens some exports use in place of a removed name ("Dr XXXX"): never part of a phrase.
+_MASK = re.compile(r"^x{3,}$")
+
+
 def _tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text.lower().replace("’", "'"))
+    return [t for t in _TOKEN.findall(text.lower().replace("’", "'")) if not _MASK.match(t)]
 
 
 def _analyzer(text: str) -> list[str]:
@@ -186,6 +190,12 @@ def _stems(phrase: str) -> set[str]:
     return {_stem(w) for w in phrase.split()}
 
 
+#: Answers that say there is nothing to say. A theme made of them is labelled with what
+#: people wrote ("Answered “nothing” or “none”"), since a bare "None" reads as no label.
+#: (Phrases never start with a stop word, so "no comment" and "n/a" cannot be phrases.)
+NOTHING_ANSWERS = frozenset({"nothing", "none", "nope", "nil", "nada"})
+
+
 def weak_phrase(phrase: str) -> bool:
     """True when no word of ``phrase`` can carry a label (see WEAK_LABEL_WORDS)."""
     content = [w for w in phrase.split() if w not in STOP_WORDS]
@@ -202,6 +212,9 @@ def label_from_phrases(
     picked: list[str] = []
     used: set[str] = set()
     phrases = list(phrases)
+    nothing = [p for p in phrases[:4] if p in NOTHING_ANSWERS]
+    if phrases and phrases[0] in NOTHING_ANSWERS and 2 * len(nothing) >= len(phrases[:4]):
+        return "Answered " + " or ".join(f"“{p}”" for p in nothing[:2])
     # A phrase of two or more words near the top reads better than a single word: lead with it.
     multi = [p for p in phrases[:3] if " " in p]
     if multi and " " not in phrases[0]:
@@ -229,7 +242,8 @@ def surface_forms(phrases: Sequence[str], texts: Sequence[str], limit: int = 300
     """How each phrase is usually written in ``texts`` when people capitalise it.
 
     Acronyms and names keep their capitals in labels ("CAMHS", "Virtual School");
-    ordinary words stay in lower case.
+    ordinary words stay in lower case. A capital that only starts a sentence
+    ("Excellent care.") does not count, and odd mixtures ("vIsIt") are never used.
     """
     forms: dict[str, str] = {}
     sample = list(texts[:limit])
@@ -239,16 +253,33 @@ def surface_forms(phrases: Sequence[str], texts: Sequence[str], limit: int = 300
         )
         counts: dict[str, int] = {}
         for text in sample:
-            for found in pattern.findall(text):
+            for match in pattern.finditer(text):
+                found = match.group(0)
+                if _starts_sentence(text, match.start()) and _title(found.split()[0]):
+                    found = found[:1].lower() + found[1:]
                 counts[found] = counts.get(found, 0) + 1
         if not counts:
             continue
         total = sum(counts.values())
         best, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
-        # Use the capitalised form only when people mostly write it so, mid-sentence or not.
-        if best != best.lower() and n >= 0.6 * total:
+        # Use the capitalised form only when people mostly write it so, mid-sentence.
+        if best != best.lower() and n >= 0.6 * total and all(_cased(w) for w in best.split()):
             forms[phrase] = best
     return forms
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \t\"'“‘(")
+    return not before or before[-1] in ".!?\n:;"
+
+
+def _title(word: str) -> bool:
+    return word[:1].isupper() and word[1:] == word[1:].lower()
+
+
+def _cased(word: str) -> bool:
+    """A word written in a way a label may keep: lower, UPPER or Capitalised."""
+    return word.islower() or word.isupper() or _title(word) or not word[:1].isalpha()
 
 
 def rerank(
