@@ -44,10 +44,14 @@ def test_key_phrases_of_a_group_are_never_clipped_clauses():
 
 
 def test_a_theme_of_nothing_answers_says_what_people_wrote():
-    assert label_from_phrases(["nothing", "none"], "Theme 1") == "Answered “nothing” or “none”"
-    assert label_from_phrases(["nope"], "Theme 2") == "Answered “nope”"
+    assert label_from_phrases(["nothing", "none"], "T", short_answers=True) == (
+        "Answered “nothing” or “none”"
+    )
+    # in long stories "nothing" means "there is nothing for us": not an answer
+    assert label_from_phrases(["nothing", "support"], "T") == "Support"
+    assert label_from_phrases(["nope"], "T", short_answers=True) == "Answered “nope”"
     # "nothing" beside real content: the content labels it
-    label = label_from_phrases(["nothing", "fine", "happy", "perfect"], "Theme 3")
+    label = label_from_phrases(["nothing", "fine", "happy", "perfect"], "T", short_answers=True)
     assert label == "Fine, happy"
 
 

@@ -268,6 +268,11 @@ def _unique_label(label: str, phrases: list[str], taken: set[str]) -> str:
     return f"{label} ({number})"
 
 
+def _short(texts: list[str], words: int = 4) -> bool:
+    """True when the median of these texts is at most ``words`` words (short answers)."""
+    return bool(texts) and float(np.median([len(t.split()) for t in texts])) <= words
+
+
 def _describe(
     model: Any,
     embedder: Any,
@@ -302,7 +307,10 @@ def _describe(
         else:
             member_texts = [texts[i] for i in np.flatnonzero(labels == t)[:300]]
             label = label_from_phrases(
-                words, f"Theme {t + 1}", surface_forms(words[:4], member_texts)
+                words,
+                f"Theme {t + 1}",
+                surface_forms(words[:4], member_texts),
+                short_answers=_short(member_texts),
             )
             info.sources.append("proposed" if book is not None else "discovered")
         label = _unique_label(label, words, taken)
@@ -330,7 +338,10 @@ def _describe(
                 ] or sw
                 sub_texts = [texts[i] for i in members[subs == s][:200]]
                 slabel = label_from_phrases(
-                    distinct, f"Sub-theme {t + 1}.{s + 1}", surface_forms(distinct[:4], sub_texts)
+                    distinct,
+                    f"Sub-theme {t + 1}.{s + 1}",
+                    surface_forms(distinct[:4], sub_texts),
+                    short_answers=_short(sub_texts),
                 )
                 slabel = _unique_label(slabel, distinct, sub_taken)
                 sub_taken.add(slabel.lower())

@@ -203,17 +203,24 @@ def weak_phrase(phrase: str) -> bool:
 
 
 def label_from_phrases(
-    phrases: Sequence[str], fallback: str, surface: dict[str, str] | None = None
+    phrases: Sequence[str],
+    fallback: str,
+    surface: dict[str, str] | None = None,
+    short_answers: bool = False,
 ) -> str:
     """A short readable label from the best key phrases: "Waiting times, appointment letters".
 
     ``surface`` maps a lower-case phrase to how people wrote it ("camhs" -> "CAMHS").
+    ``short_answers`` says the group's responses are a few words each: then a group led by
+    "nothing" / "none" is labelled with what people answered (in long stories "nothing"
+    means something else: "there is nothing for us").
     """
     picked: list[str] = []
     used: set[str] = set()
     phrases = list(phrases)
     nothing = [p for p in phrases[:4] if p in NOTHING_ANSWERS]
-    if phrases and phrases[0] in NOTHING_ANSWERS and 2 * len(nothing) >= len(phrases[:4]):
+    lead = bool(phrases) and phrases[0] in NOTHING_ANSWERS
+    if short_answers and lead and 2 * len(nothing) >= len(phrases[:4]):
         return "Answered " + " or ".join(f"“{p}”" for p in nothing[:2])
     # A phrase of two or more words near the top reads better than a single word: lead with it.
     multi = [p for p in phrases[:3] if " " in p]
