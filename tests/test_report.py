@@ -617,3 +617,9 @@ def test_it_refuses_to_write_into_a_file(tmp_path: Path) -> None:
 def test_the_analysis_can_save_and_render_itself(tmp_path: Path, analysis: Analysis) -> None:
     assert analysis.to_html() == render_html(analysis)
     assert analysis.save(tmp_path)["report"].exists()
+
+
+def test_the_csv_files_open_in_excel_as_utf8(analysis: Analysis) -> None:
+    for data in (themes_csv(analysis), assignments_csv(analysis)):
+        assert data.startswith(b"\xef\xbb\xbf")  # the UTF-8 byte-order mark Excel looks for
+        assert data.decode("utf-8-sig").startswith(("theme_id", "response_id"))

@@ -113,7 +113,7 @@ def make(project, kind, params=None, by=None):
 
 
 def rows(export):
-    return list(csv.DictReader(io.StringIO(export.path.read_text(encoding="utf-8"))))
+    return list(csv.DictReader(io.StringIO(export.path.read_text(encoding="utf-8-sig"))))
 
 
 @pytest.mark.parametrize("who", WHO)

@@ -84,7 +84,9 @@ def _csv(frame: pd.DataFrame, first: list[str]) -> bytes:
     text = _stable(_in_order(frame, first)).to_csv(
         index=False, lineterminator="\n", float_format="%.4f"
     )
-    return text.encode("utf-8")
+    # With a byte-order mark, Excel reads the file as UTF-8 ("café", “quotes”, £) instead of
+    # the PC's own code page; pandas, R and Python's "utf-8-sig" read it as plain UTF-8.
+    return text.encode("utf-8-sig")
 
 
 def themes_csv(analysis: Analysis) -> bytes:

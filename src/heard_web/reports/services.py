@@ -208,7 +208,9 @@ def _write(kind: str, analysis: Any, path: Path) -> None:
         frame = analysis.responses.copy()
         if "time" in frame:
             frame["time"] = frame["time"].dt.strftime("%Y-%m-%d")
-        data = frame.to_csv(index=False, lineterminator="\n", float_format="%.4f").encode("utf-8")
+        # with a byte-order mark, as the library's CSV files: Excel then reads UTF-8
+        csv_text = frame.to_csv(index=False, lineterminator="\n", float_format="%.4f")
+        data = csv_text.encode("utf-8-sig")
         write_bytes_atomic(path, data)
 
 
