@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,6 +27,7 @@ __all__ = [
     "THEME_COLUMNS",
     "assignments_csv",
     "atomic_path",
+    "table_csv",
     "themes_csv",
     "write_bytes_atomic",
     "write_xlsx",
@@ -80,8 +81,10 @@ def _stable(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _csv(frame: pd.DataFrame, first: list[str]) -> bytes:
-    text = _stable(_in_order(frame, first)).to_csv(
+def table_csv(frame: pd.DataFrame, first: Sequence[str] = ()) -> bytes:
+    """``frame`` as heard writes every CSV file: ``first`` columns first, numbers printed the
+    same way on every run, UTF-8 with a byte-order mark."""
+    text = _stable(_in_order(frame, list(first))).to_csv(
         index=False, lineterminator="\n", float_format="%.4f"
     )
     # With a byte-order mark, Excel reads the file as UTF-8 ("café", “quotes”, £) instead of
@@ -91,12 +94,12 @@ def _csv(frame: pd.DataFrame, first: list[str]) -> bytes:
 
 def themes_csv(analysis: Analysis) -> bytes:
     """themes.csv: one row per theme and sub-theme, biggest theme first, as in ``Analysis.themes``."""
-    return _csv(analysis.themes, THEME_COLUMNS)
+    return table_csv(analysis.themes, THEME_COLUMNS)
 
 
 def assignments_csv(analysis: Analysis) -> bytes:
     """assignments.csv: one row per (response, theme), as in ``Analysis.assignments``."""
-    return _csv(analysis.assignments, ASSIGNMENT_COLUMNS)
+    return table_csv(analysis.assignments, ASSIGNMENT_COLUMNS)
 
 
 # Writing files safely ------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Case, Count, OuterRef, Q, Subquery, When
 from django.http import HttpRequest
 from ninja import Router
 
@@ -37,8 +37,10 @@ def _memberships(user: Any) -> Any:
         Membership.objects.filter(user=user)
         .select_related("project", "project__organisation")
         .annotate(
-            # what each role may see (stories.visibility), chosen per membership in _out
-            **{f"stories_{role}": _count(Story, condition(role)) for role in ROLE_RANK},
+            # what the member's role may see (stories.visibility): one count per project
+            stories_count=Case(
+                *(When(role=role, then=_count(Story, condition(role))) for role in ROLE_RANK)
+            ),
             sources_count=_count(Source),
             latest_run_id=Subquery(latest.values("pk")[:1]),
         )
@@ -55,7 +57,7 @@ def _out(membership: Membership) -> dict[str, Any]:
         "organisation": {"slug": project.organisation.slug, "name": project.organisation.name},
         "role": membership.role,
         "created_at": project.created_at,
-        "stories_count": getattr(membership, f"stories_{membership.role}", None) or 0,
+        "stories_count": getattr(membership, "stories_count", None) or 0,
         "sources_count": getattr(membership, "sources_count", None) or 0,
         "latest_run_id": getattr(membership, "latest_run_id", None),
     }

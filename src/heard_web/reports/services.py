@@ -187,6 +187,7 @@ def _write(kind: str, analysis: Any, path: Path) -> None:
     from heard.report.tables import (
         assignments_csv,
         atomic_path,
+        table_csv,
         themes_csv,
         write_bytes_atomic,
         write_xlsx,
@@ -208,10 +209,7 @@ def _write(kind: str, analysis: Any, path: Path) -> None:
         frame = analysis.responses.copy()
         if "time" in frame:
             frame["time"] = frame["time"].dt.strftime("%Y-%m-%d")
-        # with a byte-order mark, as the library's CSV files: Excel then reads UTF-8
-        csv_text = frame.to_csv(index=False, lineterminator="\n", float_format="%.4f")
-        data = csv_text.encode("utf-8-sig")
-        write_bytes_atomic(path, data)
+        write_bytes_atomic(path, table_csv(frame))
 
 
 def report_pdf(html: str) -> bytes:

@@ -40,17 +40,25 @@ NOTICES = {
 }
 
 
+#: The moderation states each role may not see (an unknown role: as a viewer).
+_HIDDEN_FROM = {
+    Role.VIEWER.value: (Moderation.PENDING, Moderation.HIDDEN, Moderation.FLAGGED),
+    Role.ANALYST.value: (Moderation.FLAGGED,),
+    Role.OWNER.value: (),
+}
+
+
+def _hidden(role: str) -> tuple[str, ...]:
+    return _HIDDEN_FROM.get(str(role), _HIDDEN_FROM[Role.VIEWER.value])
+
+
 def condition(role: str, prefix: str = "") -> Q:
-    """The stories a member with ``role`` may see, as a filter (unknown roles: approved only).
+    """The stories a member with ``role`` may see, as a filter.
 
     ``prefix`` reaches the story through a relation, e.g. ``"story__"`` on assignments.
     """
-    field = f"{prefix}moderation"
-    if role == Role.OWNER.value:
-        return Q()
-    if role == Role.ANALYST.value:
-        return ~Q(**{field: Moderation.FLAGGED})
-    return Q(**{field: Moderation.APPROVED})
+    hidden = _hidden(role)
+    return ~Q(**{f"{prefix}moderation__in": hidden}) if hidden else Q()
 
 
 def visible(stories: QuerySet[Story], role: str) -> QuerySet[Story]:
@@ -60,11 +68,7 @@ def visible(stories: QuerySet[Story], role: str) -> QuerySet[Story]:
 
 def may_see(story: Any, role: str) -> bool:
     """True when a member with ``role`` may see this story."""
-    if role == Role.OWNER.value:
-        return True
-    if role == Role.ANALYST.value:
-        return bool(story.moderation != Moderation.FLAGGED)
-    return bool(story.moderation == Moderation.APPROVED)
+    return story.moderation not in _hidden(role)
 
 
 def notice(story: Any) -> tuple[str, str] | None:
