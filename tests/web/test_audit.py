@@ -77,7 +77,7 @@ def test_the_log_filters_by_action_person_and_date_and_pages(client, roles):
     assert "Page 2 of 2" in second
     by_analyst = client.get(url(project, who=roles["analyst"].username)).content.decode()
     assert "1 event<" in by_analyst and "Settings changed" in by_analyst
-    day = old.date().isoformat()
+    day = timezone.localtime(old).date().isoformat()  # the log reads days in local time
     dated = client.get(url(project, **{"from": day, "to": day})).content.decode()
     assert "1 event<" in dated
     assert "No events match" in client.get(url(project, who="nobody")).content.decode()
