@@ -433,3 +433,28 @@ def test_a_header_shorter_than_the_proxy_chain_is_not_believed(roles, open_form,
     assert (
         send(visitor("198.51.100.3, 203.0.113.8, 10.0.0.2"), project, "Three.").status_code == 200
     )
+
+
+def test_an_ipv6_visitor_is_counted_by_their_64_network_not_by_each_address(
+    roles, open_form, settings
+):
+    # An IPv6 connection is given a whole /64: one visitor can use a fresh address each time.
+    settings.FORM_RATE_LIMIT = 2
+    project = roles["project"]
+    same_network = ["2001:db8:1:2::1", "2001:db8:1:2::abcd", "2001:db8:1:2:ffff:ffff:ffff:ffff"]
+    codes = [
+        send(visitor(remote=address), project, f"Try {n}.").status_code
+        for n, address in enumerate(same_network)
+    ]
+    assert codes == [200, 200, 429]
+    # The next /64 is someone else.
+    assert send(visitor(remote="2001:db8:1:3::1"), project, "Neighbour.").status_code == 200
+    assert Story.objects.count() == 3
+
+
+def test_an_ipv4_address_mapped_into_ipv6_shares_the_ipv4_limit(roles, open_form, settings):
+    settings.FORM_RATE_LIMIT = 1
+    project = roles["project"]
+    assert send(visitor(remote="192.0.2.44"), project, "One.").status_code == 200
+    assert send(visitor(remote="::ffff:192.0.2.44"), project, "Two.").status_code == 429
+    assert send(visitor(remote="::ffff:192.0.2.45"), project, "Three.").status_code == 200

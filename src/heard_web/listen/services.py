@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import logging
 import secrets
 import time
@@ -266,13 +267,34 @@ def withdraw(project: Project, reference: str, request: HttpRequest | None = Non
 # --- rate limits ----------------------------------------------------------------------------
 
 
+def rate_limit_address(address: str | None) -> str:
+    """What one client's rate limit counts by: its IPv4 address, or its IPv6 /64 network.
+
+    An IPv6 home or mobile connection is handed a whole /64 network (2^64 addresses), so
+    counting each address apart would let one visitor take a fresh address for every
+    request. An IPv4 address mapped into IPv6 (``::ffff:192.0.2.1``) counts as that IPv4
+    address.
+    """
+    if not address:
+        return "unknown"
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 def client_key(request: HttpRequest, scope: str) -> str:
     """A keyed hash of the client's address and the scope (addresses are never stored).
 
     Behind reverse proxies (``HEARD_TRUSTED_PROXIES``) the address is the one the proxies
     saw, so each member of the public has their own count (``core.clients``).
     """
-    address = client_address(request) or "unknown"
+    address = rate_limit_address(client_address(request))
     digest = hmac.new(
         settings.SECRET_KEY.encode(), f"{scope}|{address}".encode(), hashlib.sha256
     ).hexdigest()
