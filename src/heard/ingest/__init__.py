@@ -29,6 +29,10 @@ dropped); ids must be present and unique; times are parsed (ISO 8601, else day
 first) to datetimes; other empty cells are missing values. Entirely blank rows are
 skipped but still counted, so row numbers match what a spreadsheet shows.
 
+For a quick look at a large file, :func:`preview` reads only its first responses (a
+CSV's first few hundred kilobytes, a sheet's first rows) and says about how many there
+are; it raises the same errors as ``read`` for what it reads, and leaves the rest to it.
+
 Limits (each also a keyword argument): :data:`MAX_CELL_CHARS` characters per cell,
 :data:`MAX_COLUMNS` columns, :data:`MAX_FILE_BYTES` bytes per file. Every problem
 raises a :class:`heard.errors.InputError` subclass whose message says where (rows
@@ -39,6 +43,7 @@ from __future__ import annotations
 
 from heard.ingest._common import MAX_CELL_CHARS, MAX_COLUMNS, MAX_FILE_BYTES
 from heard.ingest._frame import Responses, from_frame
+from heard.ingest._preview import PREVIEW_ROWS, Preview, preview
 from heard.ingest._read import EXTENSIONS, FOLDER_EXTENSIONS, read
 from heard.ingest._transcripts import UNKNOWN_SPEAKER
 
@@ -48,8 +53,11 @@ __all__ = [
     "MAX_CELL_CHARS",
     "MAX_COLUMNS",
     "MAX_FILE_BYTES",
+    "PREVIEW_ROWS",
     "UNKNOWN_SPEAKER",
+    "Preview",
     "Responses",
     "from_frame",
+    "preview",
     "read",
 ]

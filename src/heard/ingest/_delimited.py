@@ -69,9 +69,21 @@ def sniff_delimiter(text: str, preferred: str = ",") -> str:
 
 
 def read_delimited(
-    text: str, name: str, source: str, fmt: str, max_cell_chars: int, max_columns: int
+    text: str,
+    name: str,
+    source: str,
+    fmt: str,
+    max_cell_chars: int,
+    max_columns: int,
+    *,
+    complete: bool = True,
 ) -> Table:
-    """Parse delimited text into a table of strings; empty cells become missing values."""
+    """Parse delimited text into a table of strings; empty cells become missing values.
+
+    ``complete=False`` says ``text`` is only the start of a file: its last record may be
+    cut short (a quoted cell that goes on past the cut), so it is left out, and a table
+    with no rows is returned rather than refused (the caller reads more).
+    """
     body = text
     details: dict[str, object] = {}
     sep = _SEP_LINE.match(text)
@@ -89,6 +101,7 @@ def read_delimited(
     ragged: list[tuple[int, int]] = []
     record = 0
     last: tuple[int, list[str]] | None = None
+    kept: str | None = None  # where the last record went: "rows", "ragged" or "header"
     with _field_limit(max_cell_chars):
         reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
         while True:
@@ -103,6 +116,7 @@ def read_delimited(
                 )
             record += 1
             last = (lines_before, row)
+            kept = None
             if not any(cell.strip() for cell in row):
                 continue
             if header is None:
@@ -111,19 +125,33 @@ def read_delimited(
                         f"The header of {name} has {len(row):,} columns; heard reads at most "
                         f"{max_columns:,}. Save only the columns you need, or raise max_columns."
                     )
-                header, header_row = row, record
+                header, header_row, kept = row, record, "header"
                 continue
             width = len(header)
             if len(row) > width:
                 if any(cell.strip() for cell in row[width:]):
                     ragged.append((record, len(row)))
+                    kept = "ragged"
                     continue
                 row = row[:width]
             elif len(row) < width:
                 row = row + [""] * (width - len(row))
             rows.append(row)
             locations.append(f"row {record}")
-        if last is not None:
+            kept = "rows"
+        if not complete:
+            if kept == "rows":
+                rows.pop()
+                locations.pop()
+            elif kept == "ragged":
+                ragged.pop()
+            elif kept == "header":
+                header = None
+            if header is None:
+                return Table(
+                    data=pd.DataFrame(), locations=[], source=source, format=fmt, name=name
+                )
+        elif last is not None:
             last_start, last_row = last
             spans_lines = reader.line_num - last_start > 1
             if spans_lines or any(cell.endswith(("\n", "\r")) for cell in last_row):

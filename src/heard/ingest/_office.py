@@ -34,12 +34,20 @@ def _reason(exc: BaseException) -> str:
 
 
 def read_xlsx(
-    path: Path, name: str, source: str, sheet: str | int | None, max_columns: int
+    path: Path,
+    name: str,
+    source: str,
+    sheet: str | int | None,
+    max_columns: int,
+    limit: int | None = None,
 ) -> Table:
     """The chosen sheet of a workbook: the first non-empty row is the header.
 
     Rows are numbered as Excel shows them. Entirely empty rows are skipped; columns
-    with data but no header are named by their letter ("column F").
+    with data but no header are named by their letter ("column F"). With ``limit``,
+    reading stops after that many rows of responses; ``details["complete"]`` then says
+    whether that was all of them, and ``details["last_row"]`` is the sheet's last row
+    as the file declares it (None when it does not), which may be stale.
     """
     from openpyxl import load_workbook
 
@@ -56,7 +64,9 @@ def read_xlsx(
             ) from None
         try:
             worksheet = _pick_sheet(workbook, sheet, name)
-            return _read_sheet(worksheet, name, source, max_columns)
+            table = _read_sheet(worksheet, name, source, max_columns, limit)
+            table.details["sheets"] = [ws.title for ws in workbook.worksheets]
+            return table
         finally:
             workbook.close()
 
@@ -82,7 +92,9 @@ def _pick_sheet(workbook: Any, sheet: str | int | None, name: str) -> Any:
     )
 
 
-def _read_sheet(worksheet: Any, name: str, source: str, max_columns: int) -> Table:
+def _read_sheet(
+    worksheet: Any, name: str, source: str, max_columns: int, limit: int | None = None
+) -> Table:
     from openpyxl.utils import get_column_letter
 
     label = f"sheet {quoted(worksheet.title)} of {name}"
@@ -93,8 +105,10 @@ def _read_sheet(worksheet: Any, name: str, source: str, max_columns: int) -> Tab
             f"{get_column_letter(min(declared, 18278))}); heard reads at most {max_columns:,}. "
             "Delete the columns you do not need, or copy the ones you do to a new sheet."
         )
+    last_row = worksheet.max_row
     # A stale size in the file would make openpyxl cut or pad rows; read what is there.
     worksheet.reset_dimensions()
+    complete = True
     header: list[Any] | None = None
     rows: list[list[Any]] = []
     locations: list[str] = []
@@ -106,6 +120,9 @@ def _read_sheet(worksheet: Any, name: str, source: str, max_columns: int) -> Tab
                 cells.pop()
             if not cells:
                 continue
+            if limit is not None and len(rows) >= limit:
+                complete = False
+                break
             if len(cells) > max_columns:
                 raise TooLargeError(
                     f"Row {number} of the {label} has data in column {len(cells):,}; heard reads "
@@ -141,7 +158,8 @@ def _read_sheet(worksheet: Any, name: str, source: str, max_columns: int) -> Tab
         source=source,
         format="xlsx",
         name=name,
-        details={"sheet": worksheet.title},
+        details={"sheet": worksheet.title}
+        | ({"complete": complete, "last_row": last_row} if limit is not None else {}),
         empty_reason=(
             f"The {label} is empty."
             if width == 0

@@ -105,6 +105,22 @@ def _read_file(
     max_columns: int,
     max_file_bytes: int,
 ) -> Table:
+    fmt, name, _ = check_file(target, max_file_bytes)
+    source = str(target)
+    if fmt == "xlsx":
+        return read_xlsx(target, name, source, sheet, max_columns)
+    if fmt == "docx":
+        table = read_docx(target, name, source, text)
+        if not table.details.get("table"):
+            _check_story(table.data["text"].iloc[0], name, max_cell_chars)
+        return table
+    content, encoding_label = decode(_bytes(target, name), name, encoding)
+    return read_content(content, encoding_label, target, name, fmt, max_cell_chars, max_columns)
+
+
+def check_file(target: Path, max_file_bytes: int) -> tuple[str, str, int]:
+    """The format a file really is, its name for messages and its size, once it is
+    known to exist, be readable, not be empty and be within the size limit."""
     name = quoted(target.name, 60)
     if not target.exists():
         _not_found(target)
@@ -126,34 +142,54 @@ def _read_file(
             f"{name} is {size_words(size)}; heard reads files up to "
             f"{size_words(max_file_bytes)}. Split it into smaller files, or raise max_file_bytes."
         )
-    head = _head(target, name)
-    fmt = _sniff(head, target, fmt, name)
-    source = str(target)
-    if fmt == "xlsx":
-        return read_xlsx(target, name, source, sheet, max_columns)
-    if fmt == "docx":
-        table = read_docx(target, name, source, text)
-        if not table.details.get("table"):
-            _check_story(table.data["text"].iloc[0], name, max_cell_chars)
-        return table
+    head = head_bytes(target, name, _HEAD_BYTES)
+    return _sniff(head, target, fmt, name), name, size
 
-    content, encoding_label = decode(_bytes(target, name), name, encoding)
+
+def text_format(content: str, fmt: str) -> str:
+    """The format decoded text shows: a .csv, .tsv or .txt file holding WebVTT is a transcript."""
+    start = content.lstrip("\ufeff \t\r\n")[:6]
+    if fmt in ("csv", "tsv", "txt") and start.startswith("WEBVTT"):
+        return "vtt"
+    return fmt
+
+
+def read_content(
+    content: str,
+    encoding_label: str,
+    target: Path,
+    name: str,
+    fmt: str,
+    max_cell_chars: int,
+    max_columns: int,
+    complete: bool = True,
+) -> Table:
+    """The table in a text file's decoded content.
+
+    With ``complete=False`` the content is only the start of the file, cut at a line
+    break: a CSV's last record may be cut short, so it is left out, and JSON saved as
+    .csv that does not parse is refused rather than read as CSV.
+    """
     if "\x00" in content:
         line = content[: content.index("\x00")].count("\n") + 1
         raise UnreadableFileError(
             f"{name} has a NUL character on line {line:,}, so it is damaged or not a text "
             "file. Check you picked the right file, or save it again."
         )
-    start = content.lstrip("\ufeff \t\r\n")[:6]
-    if fmt in ("csv", "tsv", "txt") and start.startswith("WEBVTT"):
-        fmt = "vtt"
-    if fmt in ("csv", "tsv") and start[:1] in ("[", "{"):
+    source = str(target)
+    fmt = text_format(content, fmt)
+    start = content.lstrip("\ufeff \t\r\n")[:1]
+    if fmt in ("csv", "tsv") and start in ("[", "{"):
         try:  # JSON saved as .csv; a header like "[Ref],comment" is still CSV
             table = read_json(content, name, source, "json")
         except UnreadableFileError:
+            if not complete:  # perhaps JSON cut short: only the whole file can tell
+                raise
             table = read_delimited(content, name, source, fmt, max_cell_chars, max_columns)
     elif fmt in ("csv", "tsv"):
-        table = read_delimited(content, name, source, fmt, max_cell_chars, max_columns)
+        table = read_delimited(
+            content, name, source, fmt, max_cell_chars, max_columns, complete=complete
+        )
     elif fmt in ("json", "jsonl"):
         table = read_json(content, name, source, fmt)
     elif fmt in ("vtt", "srt"):
@@ -202,10 +238,11 @@ def _size(target: Path, name: str) -> int:
         raise InputError(f"heard cannot open {name}: {exc.strerror}.") from None
 
 
-def _head(target: Path, name: str) -> bytes:
+def head_bytes(target: Path, name: str, size: int) -> bytes:
+    """The first ``size`` bytes of a file (all of it when it is shorter)."""
     try:
         with target.open("rb") as handle:
-            return handle.read(_HEAD_BYTES)
+            return handle.read(size)
     except OSError as exc:
         raise InputError(f"heard cannot open {name}: {exc.strerror}.") from None
 
@@ -324,7 +361,7 @@ def _read_folder(folder: Path, encoding: str | None, max_file_bytes: int) -> Tab
             has_transcripts = True
             continue
         if ext == ".docx":
-            if _head(path, label).startswith(OLE2):
+            if head_bytes(path, label, _HEAD_BYTES).startswith(OLE2):
                 raise UnreadableFileError(
                     f"{label} is a Word 97-2003 document, which heard cannot read. "
                     "Open it in Word or LibreOffice and save it as .docx."

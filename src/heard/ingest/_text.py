@@ -209,3 +209,58 @@ def _detect(data: bytes, name: str) -> tuple[str, str]:
             f"offset {exc.start:,}) is not. {_SAVE_AS_UTF8}, or pass the right --encoding."
         ) from None
     return text, _NAMES.get(codec, codec)
+
+
+def whole_lines(data: bytes, encoding: str | None = None) -> bytes:
+    """The start of ``data`` up to and including its last line break ("" if it has none).
+
+    For the first bytes of a larger file: the cut never falls inside a character, so
+    :func:`decode` reads these bytes as it reads the same lines of the whole file. The
+    encoding family (UTF-16 or UTF-32 and their byte order, else one byte per code unit,
+    which also covers UTF-8 and Windows-1252, where a line break is never part of a
+    longer character) comes from ``encoding``, else the byte-order mark, else the NUL
+    pattern of UTF-16 without one.
+    """
+    unit, big_endian = _code_unit(data, encoding)
+    if unit == 1:
+        return data[: max(data.rfind(b"\n"), data.rfind(b"\r")) + 1]
+    breaks = []
+    for char in ("\n", "\r"):
+        mark = char.encode(f"utf-{unit * 8}-{'be' if big_endian else 'le'}")
+        pos = data.rfind(mark, 0, len(data) - len(data) % unit)
+        while pos > 0 and pos % unit:  # a match across two code units: look further back
+            pos = data.rfind(mark, 0, pos + unit - 1)
+        breaks.append(pos)
+    end = max(breaks)
+    return data[: end + unit] if end >= 0 else b""
+
+
+def _code_unit(data: bytes, encoding: str | None) -> tuple[int, bool]:
+    """Bytes per code unit (1, 2 or 4) and whether they are big-endian."""
+    if encoding is not None:
+        try:
+            codec = codecs.lookup(encoding).name
+        except LookupError:
+            return 1, False  # decode() explains
+        if codec.startswith(("utf-16", "utf-32")):
+            unit = 2 if codec.startswith("utf-16") else 4
+            if codec.endswith(("-be", "_be")):
+                return unit, True
+            if codec.endswith(("-le", "_le")):
+                return unit, False
+            bom = codecs.BOM_UTF16_BE if unit == 2 else codecs.BOM_UTF32_BE
+            return unit, data.startswith(bom)
+        return 1, False
+    for mark, unit, big_endian in (
+        (codecs.BOM_UTF32_LE, 4, False),
+        (codecs.BOM_UTF32_BE, 4, True),
+        (codecs.BOM_UTF16_LE, 2, False),
+        (codecs.BOM_UTF16_BE, 2, True),
+    ):
+        if data.startswith(mark):
+            return unit, big_endian
+    if b"\x00" in data[:8192]:
+        codec16 = _utf16_without_bom(data)
+        if codec16 is not None:
+            return 2, codec16 == "utf-16-be"
+    return 1, False

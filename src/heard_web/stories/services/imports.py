@@ -1,6 +1,6 @@
 """Imports: keep an upload in the data folder, preview it, read it into stories in the background.
 
-    job = store_upload(project, uploaded_file, user)      # reads it once: errors show at once
+    job = store_upload(project, uploaded_file, user)      # reads its start: errors there show at once
     job.options["preview"]                                 # columns, first rows (redacted), guesses
     start_import(job, {"text": ..., "id": ..., "by": [...], "time": ..., "sheet": ...}, user)
     run_import(job.pk)                                     # the task: read, redact, save, embed
@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 PREVIEW_ROWS = 5
 PREVIEW_CHARS = 300
+#: The preview reads at least this many rows of a large file (and guesses the columns from
+#: them), not all of it: a 200 MB file is read by the background import, not the request.
+PREVIEW_SAMPLE_ROWS = 50
 #: Shares of the progress bar: reading, redacting, saving, then embedding the rest.
 _READ, _REDACT, _SAVE = 0.05, 0.45, 0.55
 
@@ -58,9 +61,10 @@ def supported_suffixes() -> list[str]:
 
 
 def store_upload(project: Project, uploaded: Any, user: Any) -> ImportJob:
-    """Keep the upload under the data folder, read it once, and make a job waiting for columns.
+    """Keep the upload under the data folder, preview it, and make a job waiting for columns.
 
     Raises heard's own error (HeardError) when the file cannot be read; nothing is kept then.
+    A problem further into a large file than the preview reads is found by the import.
     """
     from heard.errors import TooLargeError
 
@@ -111,8 +115,22 @@ def change_sheet(job: ImportJob, sheet: str) -> ImportJob:
 
 
 def read_preview(project: Project, path: Path, sheet: str | None = None) -> dict[str, Any]:
-    """Columns, the first rows (redacted: no personal data is kept, even here) and guesses."""
-    responses = _read(path, sheet=sheet)
+    """Columns, the first rows (redacted: no personal data is kept, even here) and guesses.
+
+    Only the start of a large file is read (heard.ingest.preview): ``count`` is the number of
+    rows when the whole file was read, else None, with ``estimate`` about how many there are
+    (None when that cannot be told without reading it all).
+    """
+    from heard.ingest import preview
+
+    target = _unzip(path) if path.suffix.lower() == ".zip" else path
+    found = preview(
+        target,
+        rows=PREVIEW_SAMPLE_ROWS,
+        sheet=sheet or None,
+        max_file_bytes=max_upload_bytes(),
+    )
+    responses = found.responses
     data = responses.data
     columns = [str(c) for c in data.columns]
     redactor = store.redactor_for(project)
@@ -125,14 +143,14 @@ def read_preview(project: Project, path: Path, sheet: str | None = None) -> dict
                 text = text[: PREVIEW_CHARS - 1] + "…"
             cells.append(redactor.redact(text).text if text else "")
         rows.append(cells)
-    sheets = _sheets(path) if responses.format == "xlsx" else []
     return {
         "columns": columns,
         "rows": rows,
-        "count": len(data),
+        "count": found.total,
+        "estimate": _about(found.estimate) if found.estimate is not None else None,
         "format": responses.format,
         "sheet": responses.details.get("sheet"),
-        "sheets": sheets,
+        "sheets": list(responses.details.get("sheets") or []),
         "guess": guess_columns(data, responses.text) | {"sheet": responses.details.get("sheet")},
     }
 
@@ -199,17 +217,12 @@ def _cell(value: Any) -> str:
     return as_text(value)
 
 
-def _sheets(path: Path) -> list[str]:
-    try:
-        import openpyxl
-
-        workbook = openpyxl.load_workbook(path, read_only=True)
-        try:
-            return [ws.title for ws in workbook.worksheets]
-        finally:
-            workbook.close()
-    except Exception:  # heard's reader already explained any real problem
-        return []
+def _about(n: int) -> int:
+    """A count rounded to two significant figures (403,754 -> 400,000): an estimate's precision."""
+    if n < 100:
+        return n
+    scale = 10 ** (len(str(n)) - 2)
+    return round(n / scale) * scale
 
 
 def _safe_name(name: str) -> str:
