@@ -284,7 +284,7 @@ def _describe(
     book: Any,
 ) -> _ThemeInfo:
     from heard.themes import key_phrases, label_from_phrases
-    from heard.themes.phrases import surface_forms, weak_phrase
+    from heard.themes.phrases import surface_forms
     from heard.themes.quotes import pick_quotes
 
     info = _ThemeInfo()
@@ -325,28 +325,10 @@ def _describe(
         sub_labels: list[str] = []
         sub_quotes: list[list[int]] = []
         if n_sub:
-            sub_phr = key_phrases(
-                [phrase_texts[i] for i in members], subs, n_sub, random_state=random_state
+            sub_labels, sub_words = _subtheme_labels(
+                label, f"Sub-theme {t + 1}", members, subs, n_sub, phrase_texts, texts, random_state
             )
-            parent_words = set(label.lower().replace(",", " ").split())
-            sub_taken: set[str] = {label.lower()}
             for s in range(n_sub):
-                sw = [p for p, _ in sub_phr[s]]
-                # a sub-theme's label should say what sets it apart from its parent
-                distinct = [
-                    p for p in sw if not set(p.split()) <= parent_words and not weak_phrase(p)
-                ] or sw
-                sub_texts = [texts[i] for i in members[subs == s][:200]]
-                slabel = label_from_phrases(
-                    distinct,
-                    f"Sub-theme {t + 1}.{s + 1}",
-                    surface_forms(distinct[:4], sub_texts),
-                    short_answers=_short(sub_texts),
-                )
-                slabel = _unique_label(slabel, distinct, sub_taken)
-                sub_taken.add(slabel.lower())
-                sub_words.append(sw)
-                sub_labels.append(slabel)
                 smembers = members[subs == s]
                 sub_quotes.append(
                     pick_quotes(smembers, model.scores_[smembers, t], vectors, texts, count=2)
@@ -366,6 +348,51 @@ def _describe(
             best = rows[int(np.argmax(passages.passage_vectors[rows] @ vectors[i]))]
             info.best_passage[i] = passages.passage_text[best]
     return info
+
+
+def _subtheme_labels(
+    label: str,
+    fallback: str,
+    members: np.ndarray,
+    subs: np.ndarray,
+    n_sub: int,
+    phrase_texts: Sequence[str],
+    texts: Sequence[str],
+    random_state: int,
+) -> tuple[list[str], list[list[str]]]:
+    """Labels and key phrases of the ``n_sub`` sub-themes of the theme called ``label``.
+
+    ``members`` are the theme's rows, ``subs`` the sub-theme of each (0..n_sub-1);
+    ``fallback`` ("Sub-theme 3") numbers a sub-theme whose phrases make no label.
+    """
+    from heard.themes import key_phrases, label_from_phrases
+    from heard.themes.phrases import surface_forms, weak_phrase
+
+    sub_phr = key_phrases(
+        [phrase_texts[i] for i in members], subs, n_sub, random_state=random_state
+    )
+    parent_words = set(label.lower().replace(",", " ").split())
+    taken: set[str] = {label.lower()}
+    labels: list[str] = []
+    words: list[list[str]] = []
+    for s in range(n_sub):
+        sw = [p for p, _ in sub_phr[s]]
+        # a sub-theme's label should say what sets it apart from its parent
+        distinct = [
+            p for p in sw if not set(p.split()) <= parent_words and not weak_phrase(p)
+        ] or sw
+        sub_texts = [texts[i] for i in members[subs == s][:200]]
+        slabel = label_from_phrases(
+            distinct,
+            f"{fallback}.{s + 1}",
+            surface_forms(distinct[:4], sub_texts),
+            short_answers=_short(sub_texts),
+        )
+        slabel = _unique_label(slabel, distinct, taken)
+        taken.add(slabel.lower())
+        words.append(sw)
+        labels.append(slabel)
+    return labels, words
 
 
 def _assemble(

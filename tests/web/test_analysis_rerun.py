@@ -184,34 +184,3 @@ def test_a_theme_merged_from_two_takes_stories_like_either_half():
     assert fits[0, 0] > 0.9
     centroid = matching.centroid(reference, [0, 1, 2, 3])
     assert float(newcomer[0] @ centroid) < 0.8  # the centroid alone would fit it poorly
-
-
-def test_a_theme_a_rerun_finds_keeps_the_librarys_subthemes_of_it():
-    import numpy as np
-
-    corpus = services._Corpus(
-        ids=[11, 12, 13, 14, 15, 16], texts=[""] * 6, frame=None, by=[], time=None, empty=[]
-    )
-    vectors = np.eye(6, 8)
-    fresh_by_id = {
-        "7.1": {"label": "School places", "key_phrases": "school places; admissions"},
-        "7.2": {"label": "Teachers", "key_phrases": "teachers"},
-        "7.3": {"label": "Uniform", "key_phrases": "uniform"},
-    }
-    sub_of = {11: "7.1", 12: "7.1", 13: "7.1", 14: "7.2", 15: "7.2", 16: "7.3"}
-    plan = services._Plan()
-    services._new_subthemes(plan, "23", list(range(6)), corpus, vectors, sub_of, fresh_by_id)
-    assert {k: (t.parent, t.label) for k, t in plan.themes.items()} == {
-        "23.1": ("23", "School places"),
-        "23.2": ("23", "Teachers"),
-    }  # biggest first; "Uniform" has one story: too small to be a sub-theme
-    assert {sid: key for sid, (key, _, _) in plan.sub.items()} == {
-        11: "23.1",
-        12: "23.1",
-        13: "23.1",
-        14: "23.2",
-        15: "23.2",
-    }
-    alone = services._Plan()
-    services._new_subthemes(alone, "24", [0, 1, 2], corpus, vectors, sub_of, fresh_by_id)
-    assert alone.themes == {} and alone.sub == {}  # one sub-theme is no hierarchy

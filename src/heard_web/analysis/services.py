@@ -35,6 +35,7 @@ from heard_web.analysis.models import (
     ThemeEdit,
     ThemeKind,
 )
+from heard_web.core.months import local_naive
 from heard_web.core.tasks import enqueue_on_commit
 from heard_web.stories.models import JobStatus, Moderation, Passage
 
@@ -222,7 +223,7 @@ def _corpus(project: Any) -> _Corpus:
     time_column = None
     if rows and all(r[3] is not None for r in rows):
         time_column = "received"
-        frame[time_column] = pd.to_datetime([r[3] for r in rows], utc=True).tz_localize(None)
+        frame[time_column] = local_naive([r[3] for r in rows])  # local months and days
     return _Corpus(ids, texts, frame, by, time_column, empty)
 
 
@@ -638,13 +639,6 @@ def _update_plan(previous: AnalysisRun, result: Any, corpus: _Corpus, vectors: A
         if not (ref_theme_arr == j).any() and centroids[j].any():
             fits[:, j] = vectors[todo] @ centroids[j]  # a pinned theme known only by its centroid
     placed = matching.place(fits, thresholds, story_cluster[todo], matched)
-    sub_centroids: dict[str, list[tuple[str, Any]]] = defaultdict(list)
-    sub_members: dict[str, list[int]] = defaultdict(list)
-    for sid, (skey, _, _) in plan.sub.items():
-        sub_members[skey].append(pos[sid])
-    for key, theme in plan.themes.items():
-        if theme.parent and sub_members.get(key):
-            sub_centroids[theme.parent].append((key, matching.centroid(vectors, sub_members[key])))
     leftovers: dict[int, list[int]] = defaultdict(list)
     counts = {"nearest": 0, "cluster": 0, "new_theme": 0, "no_theme": 0}
     for n, i in enumerate(todo):
@@ -656,10 +650,6 @@ def _update_plan(previous: AnalysisRun, result: Any, corpus: _Corpus, vectors: A
         key = kept[j].key
         counts[placed.how[n]] += 1
         plan.primary[sid] = (key, round(float(max(placed.score[n], 0.0)), 4), AssignedBy.MACHINE)
-        if sub_centroids.get(key):
-            sims = [(float(vectors[i] @ c), skey) for skey, c in sub_centroids[key]]
-            best = max(sims)
-            plan.sub[sid] = (best[1], round(max(best[0], 0.0), 4), AssignedBy.MACHINE)
         row = fits[n]
         for k in np.flatnonzero((row >= row[j] - SECONDARY_MARGIN) & (row >= thresholds)):
             if k != j:
@@ -672,14 +662,6 @@ def _update_plan(previous: AnalysisRun, result: Any, corpus: _Corpus, vectors: A
     next_number = max(numbers, default=0) + 1
     labels_taken = {t.label.lower() for t in plan.themes.values()}
     fresh_by_id = {str(r["theme_id"]): r for r in result.themes.to_dict("records")}
-    main_rows = result.assignments[result.assignments["primary"]]
-    fresh_subtheme = {
-        int(sid): str(sub)
-        for sid, sub in zip(
-            main_rows["response_id"], main_rows.get("subtheme_id", ""), strict=False
-        )
-        if isinstance(sub, str) and sub
-    }
     for c, rows_c in sorted(leftovers.items()):
         if c < 0 or c in matched or len(rows_c) < matching.MIN_NEW_THEME:
             for i in rows_c:
@@ -708,7 +690,12 @@ def _update_plan(previous: AnalysisRun, result: Any, corpus: _Corpus, vectors: A
                 AssignedBy.MACHINE,
             )
             counts["new_theme"] += 1
-        _new_subthemes(plan, key, rows_c, corpus, vectors, fresh_subtheme, fresh_by_id)
+
+    # Sub-themes: a story of a theme that has them joins the nearest; a theme without them
+    # (found now, or grown) is split as a first run would split it.
+    _place_in_subthemes(plan, corpus, vectors)
+    taken = set(previous.themes.values_list("key", flat=True))
+    _split_themes(plan, corpus, vectors, taken, int(result.settings.get("random_state", 0)))
 
     # Key phrases for the themes as they now are (a pinned theme keeps its own).
     tops = [k for k, t in plan.themes.items() if not t.parent and k != NO_THEME_KEY]
@@ -736,45 +723,86 @@ def _update_plan(previous: AnalysisRun, result: Any, corpus: _Corpus, vectors: A
     return plan
 
 
-def _new_subthemes(
-    plan: _Plan,
-    key: str,
-    rows: list[int],
-    corpus: _Corpus,
-    vectors: Any,
-    fresh_subtheme: dict[int, str],
-    fresh_by_id: dict[str, Any],
-) -> None:
-    """Sub-themes for a theme a re-run found: the library's own sub-themes of that cluster,
-    kept when at least two of them hold at least two of the theme's stories (numbered
-    ``key.1``, ``key.2``... biggest first)."""
+def _place_in_subthemes(plan: _Plan, corpus: _Corpus, vectors: Any) -> None:
+    """Put each story of a theme with sub-themes, but in none of them, in the nearest one.
+
+    As in a first run, where every story of a theme with sub-themes is in one: new stories, and
+    stories a person moved into the theme (the person chose the theme; the sub-theme is the
+    machine's). Nearest by centroid, as the library's own split assigns its stories.
+    """
     from heard_web.analysis import matching
 
-    by_sub: dict[str, list[int]] = defaultdict(list)
-    for i in rows:
-        sub = fresh_subtheme.get(corpus.ids[i])
-        if sub in fresh_by_id:
-            by_sub[sub].append(i)
-    kept = sorted(
-        (sub for sub, members in by_sub.items() if len(members) >= 2),
-        key=lambda sub: (-len(by_sub[sub]), sub),
-    )
-    if len(kept) < 2:
+    pos = {sid: i for i, sid in enumerate(corpus.ids)}
+    members: dict[str, list[int]] = defaultdict(list)
+    for sid, (skey, _, _) in plan.sub.items():
+        if sid in pos:
+            members[skey].append(pos[sid])
+    centres: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+    for skey, theme in plan.themes.items():
+        if theme.parent and members.get(skey):
+            centres[theme.parent].append((skey, matching.centroid(vectors, members[skey])))
+    for sid, (key, _, _) in plan.primary.items():
+        if sid in plan.sub or not centres.get(key) or sid not in pos:
+            continue
+        i = pos[sid]
+        score, skey = max((float(vectors[i] @ c), skey) for skey, c in centres[key])
+        plan.sub[sid] = (skey, round(max(score, 0.0), 4), AssignedBy.MACHINE)
+
+
+def _split_themes(
+    plan: _Plan, corpus: _Corpus, vectors: Any, taken: set[str], random_state: int
+) -> None:
+    """Sub-themes for every theme that has none, from the library (``heard.subthemes``).
+
+    The library splits each theme as a first run does (none under 16 stories), in a space
+    shaped by all the themed stories. Sub-theme keys are ``<key>.1``, ``<key>.2``... biggest
+    first, never a key of the previous run (a replayed edit must not find a stranger there).
+    """
+    import numpy as np
+
+    from heard.subthemes import find_subthemes
+    from heard_web.analysis import matching
+
+    tops = [k for k, t in plan.themes.items() if not t.parent and t.kind != ThemeKind.NONE]
+    has_subs = {t.parent for t in plan.themes.values() if t.parent}
+    bare = [n for n, k in enumerate(tops) if k not in has_subs]
+    if not bare:
         return
-    for n, sub in enumerate(kept, 1):
-        skey = f"{key}.{n}"
-        label = str(fresh_by_id[sub]["label"])
-        plan.themes[skey] = _ThemePlan(
-            key=skey,
-            parent=key,
-            label=label,
-            machine_label=label,
-            key_phrases=_phrases(fresh_by_id[sub].get("key_phrases")),
-        )
-        centre = matching.centroid(vectors, by_sub[sub])
-        for i in by_sub[sub]:
-            score = round(float(max(vectors[i] @ centre, 0.0)), 4)
-            plan.sub[corpus.ids[i]] = (skey, score, AssignedBy.MACHINE)
+    index = {k: n for n, k in enumerate(tops)}
+    pos = {sid: i for i, sid in enumerate(corpus.ids)}
+    groups = np.full(len(corpus.ids), -1, dtype=np.int64)
+    for sid, (key, _, _) in plan.primary.items():
+        if sid in pos and key in index:
+            groups[pos[sid]] = index[key]
+    found = find_subthemes(
+        vectors,
+        corpus.texts,
+        groups,
+        [plan.themes[k].label for k in tops],
+        only=bare,
+        random_state=random_state,
+    )
+    taken = taken | set(plan.themes)
+    for n, subs in found.items():
+        key = tops[n]
+        number = 0
+        for sub in subs:
+            number += 1
+            while f"{key}.{number}" in taken:
+                number += 1
+            skey = f"{key}.{number}"
+            taken.add(skey)
+            plan.themes[skey] = _ThemePlan(
+                key=skey,
+                parent=key,
+                label=sub.label,
+                machine_label=sub.label,
+                key_phrases=list(sub.key_phrases),
+            )
+            centre = matching.centroid(vectors, sub.rows)
+            for i in sub.rows:
+                score = round(float(max(vectors[i] @ centre, 0.0)), 4)
+                plan.sub[corpus.ids[int(i)]] = (skey, score, AssignedBy.MACHINE)
 
 
 def _pick_quotes(plan: _Plan, corpus: _Corpus, vectors: Any) -> None:

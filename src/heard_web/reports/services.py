@@ -23,6 +23,7 @@ from heard_web.accounts.models import AuditAction
 from heard_web.accounts.services import record_event
 from heard_web.analysis.edits import current_run, live_themes
 from heard_web.analysis.models import AnalysisRun, Assignment, ThemeKind
+from heard_web.core.months import local_naive
 from heard_web.core.tasks import enqueue_on_commit
 from heard_web.reports.models import Export, ExportKind
 from heard_web.stories.consent import CONSENT_FIELDS, may_quote_values
@@ -287,7 +288,8 @@ def build_analysis(
     for key in segments:
         frame[key] = [_segment((s[2] or {}).get(key)) for s in stories]
     if dated:
-        frame["time"] = pd.to_datetime([s[3] for s in stories], utc=True).tz_localize(None)
+        # Local wall-clock times, so that the report's months and the CSV's days are local.
+        frame["time"] = local_naive([s[3] for s in stories])
     none_label = NO_THEME_LABEL
 
     def main_of(sid: int) -> tuple[str, str]:
