@@ -13,6 +13,7 @@ from factories import make_project, make_run, make_story, make_user
 
 from heard_web.analysis import edits, matching, services
 from heard_web.analysis.models import AssignedBy, Assignment, EditKind, ThemeEdit
+from heard_web.analysis.services import runs
 
 FIRST = {"waiting": 14, "social worker": 9, "training": 9, "money": 9}
 
@@ -91,7 +92,7 @@ def test_edits_survive_a_rerun_and_new_stories_join_the_right_themes(monkeypatch
     new_money = add(project, "money", 3, offset=9)
     new_school = add(project, "school", 6, offset=0)
     # Someone renames a theme while the re-run is working: the edit is replayed on its result.
-    update_plan = services._update_plan
+    update_plan = runs._update_plan
 
     def edit_meanwhile(*args, **kwargs):
         edits.make_edit(
@@ -99,7 +100,7 @@ def test_edits_survive_a_rerun_and_new_stories_join_the_right_themes(monkeypatch
         )
         return update_plan(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_update_plan", edit_meanwhile)
+    monkeypatch.setattr(runs, "_update_plan", edit_meanwhile)
     second = run_now(project, n_themes=4)
     assert second.parameters["mode"] == "updated"
     assert second.parameters["edits_replayed"] == 1

@@ -22,7 +22,7 @@ throw away the themes of the previous run. In order:
 4. **Discover.** What still fits nothing is grouped by its fresh cluster: an unmatched cluster
    holding at least ``MIN_NEW_THEME`` such stories becomes a new theme (with the library's
    label and key phrases, and the next free key); the rest is "No clear theme".
-5. **Sub-themes** (``services._update_plan``): a story of a theme with sub-themes joins the
+5. **Sub-themes** (``services.plan._update_plan``): a story of a theme with sub-themes joins the
    nearest; a theme without any is split by the library as a first run splits its themes.
 
 So renamed labels, merges, splits, moves and pins survive because the themes they made are the

@@ -118,7 +118,7 @@ class Assignment(models.Model):
     primary = models.BooleanField(default=False, help_text="The story's main theme.")
     source = models.CharField(max_length=16, choices=AssignedBy.choices, default=AssignedBy.MACHINE)
     # 1, 2, 3...: this story is one of the theme's representative quotes, most central first.
-    # Shown only when the story's consent allows quoting (see analysis.services.quotes_for).
+    # Shown only when the story's consent allows quoting (see analysis.explorer.quotes_for).
     quote_rank = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -16,11 +16,9 @@ from heard_web.stories.services.imports import (
     abandon_imports,
     change_sheet,
     discard,
-    max_upload_bytes,
     run_import,
     start_import,
     store_upload,
-    supported_suffixes,
 )
 from heard_web.stories.services.search import (
     SENTIMENTS,
@@ -42,6 +40,7 @@ from heard_web.stories.services.store import (
     embed_stories,
     redactor_for,
 )
+from heard_web.stories.services.uploads import max_upload_bytes, supported_suffixes
 
 __all__ = [
     "SENTIMENTS",

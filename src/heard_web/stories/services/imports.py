@@ -7,57 +7,43 @@
 
 Every problem with the file is one of heard's own errors (the message the command line
 prints). A failed import leaves no stories and no source behind; the job keeps the message.
+The stored file is handled in :mod:`.uploads`, its preview and column guesses in :mod:`.preview`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
-import re
-import shutil
 import time
 import uuid
-import zipfile
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 
 from heard_web.accounts.models import AuditAction
 from heard_web.accounts.services import record_event
 from heard_web.projects.models import Project
 from heard_web.stories.models import ImportJob, JobStatus, Source, SourceKind
 from heard_web.stories.services import store
+from heard_web.stories.services.preview import _cell, read_preview
+from heard_web.stories.services.uploads import (
+    _read,
+    _remove_file,
+    _remove_folder,
+    _safe_name,
+    max_upload_bytes,
+)
 
 log = logging.getLogger(__name__)
 
-PREVIEW_ROWS = 5
-PREVIEW_CHARS = 300
-#: The preview reads at least this many rows of a large file (and guesses the columns from
-#: them), not all of it: a 200 MB file is read by the background import, not the request.
-PREVIEW_SAMPLE_ROWS = 50
 #: Shares of the progress bar: reading, redacting, saving, then embedding the rest.
 _READ, _REDACT, _SAVE = 0.05, 0.45, 0.55
 
-_ID_NAMES = re.compile(r"^(id|ref|reference|response ?id|respondent ?id|record ?id|case ?id|key)$")
-_TIME_NAMES = re.compile(r"date|time|when|submitted|received|created|timestamp")
 
-
-def max_upload_bytes() -> int:
-    return int(settings.MAX_UPLOAD_MB) * 1024 * 1024
-
-
-def supported_suffixes() -> list[str]:
-    from heard.ingest import EXTENSIONS
-
-    return [*EXTENSIONS, ".zip"]
-
-
-# --- upload and preview ---------------------------------------------------------------------
+# --- upload ----------------------------------------------------------------------------------
 
 
 def store_upload(project: Project, uploaded: Any, user: Any) -> ImportJob:
@@ -114,204 +100,10 @@ def change_sheet(job: ImportJob, sheet: str) -> ImportJob:
     return job
 
 
-def read_preview(project: Project, path: Path, sheet: str | None = None) -> dict[str, Any]:
-    """Columns, the first rows (redacted: no personal data is kept, even here) and guesses.
-
-    Only the start of a large file is read (heard.ingest.preview): ``count`` is the number of
-    rows when the whole file was read, else None, with ``estimate`` about how many there are
-    (None when that cannot be told without reading it all).
-    """
-    from heard.ingest import preview
-
-    target = _unzip(path) if path.suffix.lower() == ".zip" else path
-    found = preview(
-        target,
-        rows=PREVIEW_SAMPLE_ROWS,
-        sheet=sheet or None,
-        max_file_bytes=max_upload_bytes(),
-    )
-    responses = found.responses
-    data = responses.data
-    columns = [str(c) for c in data.columns]
-    redactor = store.redactor_for(project)
-    rows = []
-    for _, values in data.head(PREVIEW_ROWS).iterrows():
-        cells = []
-        for value in values.tolist():
-            text = _cell(value)
-            if len(text) > PREVIEW_CHARS:
-                text = text[: PREVIEW_CHARS - 1] + "…"
-            cells.append(redactor.redact(text).text if text else "")
-        rows.append(cells)
-    return {
-        "columns": columns,
-        "rows": rows,
-        "count": found.total,
-        "estimate": _about(found.estimate) if found.estimate is not None else None,
-        "format": responses.format,
-        "sheet": responses.details.get("sheet"),
-        "sheets": list(responses.details.get("sheets") or []),
-        "guess": guess_columns(data, responses.text) | {"sheet": responses.details.get("sheet")},
-    }
-
-
-def guess_columns(data: Any, text: str) -> dict[str, Any]:
-    """Sensible first choices: heard's text column, an id, a date, a few segment columns."""
-    import pandas as pd
-
-    columns = [str(c) for c in data.columns]
-    n = len(data)
-
-    def normal(column: str) -> str:
-        return " ".join(column.replace("_", " ").split()).casefold()
-
-    def filled(column: str) -> Any:
-        values = data[column]
-        return values[values.map(lambda v: v is not None and str(v).strip() not in ("", "nan"))]
-
-    id_col = None
-    for column in columns:
-        if column == text:
-            continue
-        if _ID_NAMES.match(normal(column)) or normal(column).endswith(" id"):
-            values = filled(column)
-            if len(values) == n and values.map(str).is_unique:
-                id_col = column
-                break
-    time_col = None
-    for column in columns:
-        if column in (text, id_col):
-            continue
-        values = filled(column)
-        if len(values) == 0:
-            continue
-        if pd.api.types.is_datetime64_any_dtype(data[column]) or (
-            _TIME_NAMES.search(normal(column))
-            and pd.to_datetime(values.map(str), errors="coerce", dayfirst=True, format="mixed")
-            .notna()
-            .mean()
-            >= 0.8
-        ):
-            time_col = column
-            break
-    by: list[str] = []
-    for column in columns:
-        if column in (text, id_col, time_col) or len(by) >= 4:
-            continue
-        values = filled(column).map(str)
-        distinct = values.nunique()
-        few = len(values) and 2 <= distinct <= min(30, max(2, n // 2))
-        if few and values.str.len().mean() <= 40:
-            by.append(column)
-    return {"text": text, "id": id_col, "by": by, "time": time_col}
-
-
-def _cell(value: Any) -> str:
-    from heard.redact import as_text
-
-    if hasattr(value, "isoformat") and not isinstance(value, str):
-        try:
-            return str(value.isoformat())
-        except ValueError:  # NaT
-            return ""
-    return as_text(value)
-
-
-def _about(n: int) -> int:
-    """A count rounded to two significant figures (403,754 -> 400,000): an estimate's precision."""
-    if n < 100:
-        return n
-    scale = 10 ** (len(str(n)) - 2)
-    return round(n / scale) * scale
-
-
-def _safe_name(name: str) -> str:
-    base = Path(name.replace("\\", "/")).name
-    try:
-        safe = get_valid_filename(base)
-    except Exception:
-        safe = "upload"
-    stem, dot, suffix = safe.rpartition(".")
-    if dot and len(safe) > 150:
-        safe = f"{stem[: 140 - len(suffix)]}.{suffix}"
-    return safe[:150] or "upload"
-
-
-def _read(path: Path, sheet: str | None = None, **columns: Any) -> Any:
-    """heard.ingest.read on the stored file; a .zip is unpacked to a folder first."""
-    from heard.ingest import read
-
-    target = _unzip(path) if path.suffix.lower() == ".zip" else path
-    return read(target, sheet=sheet or None, max_file_bytes=max_upload_bytes(), **columns)
-
-
-def _unzip(path: Path) -> Path:
-    """The text files and transcripts of a .zip, unpacked once beside it (names flattened)."""
-    from heard.errors import TooLargeError, UnreadableFileError
-    from heard.ingest import FOLDER_EXTENSIONS
-
-    folder = path.with_name(path.stem + "-files")
-    if folder.is_dir():
-        return folder
-    work = path.with_name(path.stem + "-unpacking")
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir()
-    limit = max_upload_bytes()
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = [
-                m
-                for m in archive.infolist()
-                if not m.is_dir()
-                and Path(m.filename).suffix.lower() in FOLDER_EXTENSIONS
-                and not Path(m.filename).name.startswith((".", "~$"))
-                and "__MACOSX" not in m.filename
-            ]
-            if sum(m.file_size for m in members) > limit:
-                raise TooLargeError(
-                    f"The files in '{path.name}' add up to more than this server's limit of "
-                    f"{settings.MAX_UPLOAD_MB} MB once unzipped. Split them into several zip files."
-                )
-            used: set[str] = set()
-            for member in members:
-                name = _safe_name(Path(member.filename.replace("\\", "/")).name)
-                stem, suffix, k = Path(name).stem, Path(name).suffix, 2
-                while name.casefold() in used:
-                    name, k = f"{stem} ({k}){suffix}", k + 1
-                used.add(name.casefold())
-                with archive.open(member) as source, (work / name).open("wb") as target:
-                    shutil.copyfileobj(source, target)
-    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
-        shutil.rmtree(work, ignore_errors=True)
-        raise UnreadableFileError(
-            f"'{path.name}' is a damaged or unsupported zip file ({exc}). Unzip it on your "
-            "computer and upload the files inside, or zip them again."
-        ) from None
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    work.rename(folder)
-    return folder
-
-
 def discard(job: ImportJob) -> None:
     """Forget an import that was not started: its file and its job."""
     _remove_file(job)
     job.delete()
-
-
-def _remove_file(job: ImportJob) -> None:
-    if job.stored_path:
-        folder = Path(job.stored_path).parent
-        if Path(settings.UPLOAD_DIR).resolve() in folder.resolve().parents:
-            _remove_folder(folder)
-
-
-def _remove_folder(folder: Path) -> None:
-    """Delete an upload's folder, and its project's folder once that is empty."""
-    shutil.rmtree(folder, ignore_errors=True)
-    with contextlib.suppress(OSError):  # not empty: other uploads wait there
-        folder.parent.rmdir()
 
 
 # --- running --------------------------------------------------------------------------------
