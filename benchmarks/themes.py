@@ -815,7 +815,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--scale", type=int, default=None, metavar="N", help="also time N responses"
     )
-    parser.add_argument("--repeats", type=int, default=3, help="timing repeats (default 3)")
+    parser.add_argument("--repeats", type=int, default=5, help="timing repeats (default 5)")
     parser.add_argument("--quick", action="store_true", help="1 repeat, no BERTopic on text_data")
     parser.add_argument(
         "--bertopic-seed", type=int, default=None, help="UMAP random_state for BERTopic"
