@@ -384,3 +384,30 @@ def test_it_rejects_broken_json(tmp_path):
     path.write_text('[{"name": "Waiting",')
     with pytest.raises(CodebookError, match="not valid JSON"):
         Codebook.from_file(path)
+
+
+def test_the_public_api_is_what_all_says() -> None:
+    import heard.codebook as module
+
+    assert sorted(module.__all__) == sorted(
+        ["MAX_CODES", "Codebook", "CodebookEntry", "CodebookMatch", "clauses", "map_codebook"]
+    )
+    for name in module.__all__:
+        assert getattr(module, name) is not None
+
+
+def test_the_tuning_constants_can_still_be_read_from_the_package() -> None:
+    # heard.codebook was one module until it passed 500 lines; its constants were importable.
+    import ast
+    import inspect
+
+    import heard.codebook as package
+    from heard.codebook import _fewshot, _match
+
+    for module in (_match, _fewshot):
+        tree = ast.parse(inspect.getsource(module))
+        assigned = [n.targets[0] for n in tree.body if isinstance(n, ast.Assign)]
+        constants = [t.id for t in assigned if isinstance(t, ast.Name) and t.id[0].isupper()]
+        assert constants
+        for name in constants:
+            assert getattr(package, name) == getattr(module, name), name

@@ -50,7 +50,8 @@ def find_subthemes(
     the answer to those themes. A theme too small to split is not in the answer; otherwise every
     one of its responses is in exactly one of its (two or more) sub-themes.
     """
-    from heard.analysis import _phrase_text, _subtheme_labels
+    from heard._describe import _subtheme_labels
+    from heard.analysis import _phrase_text
     from heard.themes import ThemeModel
 
     x = np.asarray(vectors, dtype=np.float64)
