@@ -151,3 +151,66 @@ def test_a_run_that_fails_says_why_and_leaves_the_last_themes_in_place():
     assert run.status == "failed"
     assert "no stories to analyse" in run.error_message
     assert edits.current_run(project) == good
+
+
+# No import, API call or story form stores a blank story (each leaves blank text out, and
+# erasure deletes the row it blanks), so these tests make the blank stories directly.
+
+
+@pytest.mark.django_db
+def test_a_project_whose_stories_are_all_blank_is_analysed_with_every_story_in_no_clear_theme(
+    client,
+):
+    owner = make_user()
+    project = make_project(owner=owner)
+    stories = [
+        make_story(project, "   ", external_id="R1"),
+        make_story(project, "\n\t", external_id="R2"),
+    ]
+    run = services.start_run(project)
+    services.run_analysis(run.pk)
+    run.refresh_from_db()
+    assert run.status == "succeeded", run.error_message
+    assert [t.key for t in edits.live_themes(run)] == ["none"]
+    main = dict(
+        Assignment.objects.filter(theme__run=run, primary=True).values_list(
+            "story_id", "theme__key"
+        )
+    )
+    assert main == {s.pk: "none" for s in stories}
+    client.force_login(owner)
+    page = client.get(reverse("analysis:index", kwargs={"project_slug": project.slug}))
+    assert page.status_code == 200
+    assert "No clear theme" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_rerun_over_only_blank_stories_keeps_the_pinned_themes_and_puts_every_story_in_no_clear_theme():
+    from factories import make_run, make_theme
+
+    project = make_project()
+    waiting = make_story(project, "   ", external_id="R1")
+    money = make_story(project, " ", external_id="R2")
+    first = make_run(project, parameters={"random_state": 0})
+    pinned = make_theme(
+        first, "Waiting for panel dates", key="1", stories=[waiting], pinned=True, renamed=True
+    )
+    make_theme(first, "Panel letters", key="1.1", parent=pinned)
+    make_theme(first, "Money", key="2", stories=[money])
+    run = make_run(project, status="pending", previous_run=first, parameters={"random_state": 0})
+    services.run_analysis(run.pk)
+    run.refresh_from_db()
+    assert run.status == "succeeded", run.error_message
+    assert run.parameters["mode"] == "updated"
+    themes = {t.key: t for t in edits.live_themes(run)}
+    assert set(themes) == {"1", "1.1", "none"}, "a theme left with only blank stories goes"
+    assert themes["1"].label == "Waiting for panel dates"
+    assert themes["1"].pinned and themes["1"].renamed
+    assert themes["1.1"].parent_id == themes["1"].pk
+    main = dict(
+        Assignment.objects.filter(theme__run=run, primary=True).values_list(
+            "story_id", "theme__key"
+        )
+    )
+    assert main == {waiting.pk: "none", money.pk: "none"}
+    assert edits.current_run(project) == run

@@ -22,6 +22,8 @@ QUOTES_PER_SUBTHEME = 2
 REFERENCE_PER_THEME = 3000
 #: A newcomer also joins another theme that it fits within this margin of its best one.
 SECONDARY_MARGIN = 0.06
+#: How a re-run placed the stories that had no place yet (counted in the run's parameters).
+PLACED_HOW = ("nearest", "cluster", "new_theme", "no_theme")
 
 
 @dataclass
@@ -70,8 +72,14 @@ def _phrases(value: Any) -> list[str]:
 
 
 def _fresh_plan(result: Any, corpus: _Corpus) -> _Plan:
-    """A first run: the library's themes, sub-themes, places and quotes as they are."""
-    plan = _Plan()
+    """A first run: the library's themes, sub-themes, places and quotes as they are.
+
+    ``result`` is None when no story has text: there is nothing to find, so there are no
+    themes (the run puts each story in "No clear theme").
+    """
+    plan = _Plan(notes={"mode": "discovered"})
+    if result is None:
+        return plan
     for row in result.themes.to_dict("records"):
         key = str(row["theme_id"])
         kind = (
@@ -99,12 +107,15 @@ def _fresh_plan(result: Any, corpus: _Corpus) -> _Plan:
                 plan.sub[sid] = (str(row["subtheme_id"]), score, AssignedBy.MACHINE)
         else:
             plan.secondary.append((sid, key, score, AssignedBy.MACHINE))
-    plan.notes = {"mode": "discovered"}
     return plan
 
 
 def _update_plan(previous: AnalysisRun, result: Any, corpus: _Corpus, vectors: Any) -> _Plan:
-    """A re-run: carry over the previous themes, match, place the rest, discover what is new."""
+    """A re-run: carry over the previous themes, match, place the rest, discover what is new.
+
+    ``result`` is None when no story has text: only the carrying over is done, so the pinned
+    themes stay as people left them (the run puts each story in "No clear theme").
+    """
     import numpy as np
 
     from heard.themes import key_phrases
@@ -159,6 +170,9 @@ def _update_plan(previous: AnalysisRun, result: Any, corpus: _Corpus, vectors: A
     )
     plan.sub = {sid: v for sid, v in plan.sub.items() if v[0] in plan.themes}
     plan.secondary = [s for s in plan.secondary if s[1] in kept_keys]
+    counts = dict.fromkeys(PLACED_HOW, 0)
+    if result is None:
+        return _noted(plan, previous, old, matched={}, counts=counts)
 
     # Centroids (for matching) and the stories each theme is known by (for placing).
     dims = vectors.shape[1] if len(vectors) else 384
@@ -207,7 +221,6 @@ def _update_plan(previous: AnalysisRun, result: Any, corpus: _Corpus, vectors: A
             fits[:, j] = vectors[todo] @ centroids[j]  # a pinned theme known only by its centroid
     placed = matching.place(fits, thresholds, story_cluster[todo], matched)
     leftovers: dict[int, list[int]] = defaultdict(list)
-    counts = {"nearest": 0, "cluster": 0, "new_theme": 0, "no_theme": 0}
     for n, i in enumerate(todo):
         sid = corpus.ids[i]
         j = int(placed.theme[n])
@@ -277,6 +290,17 @@ def _update_plan(previous: AnalysisRun, result: Any, corpus: _Corpus, vectors: A
             if words and not plan.themes[key].pinned:
                 plan.themes[key].key_phrases = [w for w, _ in words][:8]
     _pick_quotes(plan, corpus, vectors)
+    return _noted(plan, previous, old, matched=matched, counts=counts)
+
+
+def _noted(
+    plan: _Plan,
+    previous: AnalysisRun,
+    old: list[Theme],
+    matched: dict[Any, Any],
+    counts: dict[str, int],
+) -> _Plan:
+    """``plan`` with what a re-run records about itself (in its run's parameters)."""
     old_keys = {t.key for t in old}
     plan.notes = {
         "mode": "updated",
