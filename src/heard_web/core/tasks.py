@@ -1,7 +1,7 @@
 """Background tasks shared by every app, and the one way to enqueue work from a service.
 
 Tasks live in each app's ``tasks.py``, take only ids and plain values (they are stored as
-JSON), and call that app's ``services.py``. Enqueue after the database transaction commits,
+JSON), and call that app's ``services`` module. Enqueue after the database transaction commits,
 so a worker never looks for a row that is not there yet::
 
     from heard_web.core.tasks import enqueue_on_commit
