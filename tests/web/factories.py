@@ -93,6 +93,22 @@ def make_run(project: Project, status: str = JobStatus.SUCCEEDED, **fields: Any)
     return AnalysisRun.objects.create(project=project, status=status, **fields)
 
 
+def run_analysis_now(project: Project, **parameters: Any) -> AnalysisRun:
+    """A real analysis (or re-run, after the project's current run) done here, not by a worker."""
+    from heard_web.analysis import edits, services
+
+    run = make_run(
+        project,
+        status="pending",
+        previous_run=edits.current_run(project),
+        parameters={"random_state": 0, **parameters},
+    )
+    services.run_analysis(run.pk)
+    run.refresh_from_db()
+    assert run.status == "succeeded", run.error_message
+    return run
+
+
 def make_theme(
     run: AnalysisRun,
     label: str = "Waiting",

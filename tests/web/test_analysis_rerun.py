@@ -9,26 +9,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from corpus import planted, stories_for
-from factories import make_project, make_run, make_story, make_user
+from factories import make_project, make_story, make_user, run_analysis_now
 
-from heard_web.analysis import edits, matching, services
+from heard_web.analysis import edits, matching
 from heard_web.analysis.models import AssignedBy, Assignment, EditKind, ThemeEdit
 from heard_web.analysis.services import runs
 
 FIRST = {"waiting": 14, "social worker": 9, "training": 9, "money": 9}
-
-
-def run_now(project, **parameters):
-    run = make_run(
-        project,
-        status="pending",
-        previous_run=edits.current_run(project),
-        parameters={"random_state": 0, **parameters},
-    )
-    services.run_analysis(run.pk)
-    run.refresh_from_db()
-    assert run.status == "succeeded", run.error_message
-    return run
 
 
 def main_theme(story, run):
@@ -54,7 +41,7 @@ def add(project, topic, count, offset):
 def test_edits_survive_a_rerun_and_new_stories_join_the_right_themes(monkeypatch):
     project = make_project(owner=make_user())
     made = planted(project, FIRST)
-    first = run_now(project, n_themes=4)
+    first = run_analysis_now(project, n_themes=4)
     keys = {topic: theme_of(stories, first) for topic, stories in made.items()}
     assert len(set(keys.values())) == 4, "each planted topic is its own theme"
 
@@ -101,7 +88,7 @@ def test_edits_survive_a_rerun_and_new_stories_join_the_right_themes(monkeypatch
         return update_plan(*args, **kwargs)
 
     monkeypatch.setattr(runs, "_update_plan", edit_meanwhile)
-    second = run_now(project, n_themes=4)
+    second = run_analysis_now(project, n_themes=4)
     assert second.parameters["mode"] == "updated"
     assert second.parameters["edits_replayed"] == 1
 

@@ -12,9 +12,9 @@ import itertools
 
 import pytest
 from corpus import planted, stories_for
-from factories import make_project, make_run, make_story, make_user
+from factories import make_project, make_story, make_user, run_analysis_now
 
-from heard_web.analysis import edits, services
+from heard_web.analysis import edits
 from heard_web.analysis.models import AssignedBy, Assignment, EditKind, Theme
 
 OLD = {"waiting": 14, "social worker": 9, "training": 9, "money": 9}
@@ -96,19 +96,6 @@ def add(project, topic: str, sub: str, count: int, offset: int = 0) -> list:
     ]
 
 
-def run_now(project, **parameters):
-    run = make_run(
-        project,
-        status="pending",
-        previous_run=edits.current_run(project),
-        parameters={"random_state": 0, **parameters},
-    )
-    services.run_analysis(run.pk)
-    run.refresh_from_db()
-    assert run.status == "succeeded", run.error_message
-    return run
-
-
 def placed(story, run) -> tuple[Theme, Theme | None]:
     """A story's main theme in ``run``, and its sub-theme there (None when it has none)."""
     rows = Assignment.objects.filter(story=story, theme__run=run, primary=True).select_related(
@@ -175,9 +162,9 @@ def second_batch(project) -> dict[str, list]:
 def test_a_theme_a_rerun_finds_gets_subthemes_as_in_a_first_run():
     project = make_project(owner=make_user())
     first_batch(project)
-    first = run_now(project, n_themes=4)
+    first = run_analysis_now(project, n_themes=4)
     new = second_batch(project)
-    second = run_now(project)
+    second = run_analysis_now(project)
     school = {k: new[k] for k in ("exclusions", "bullying")}
     theme = the_theme(school["exclusions"] + school["bullying"], second)
     assert theme.key not in {t.key for t in first.themes.all()}
@@ -188,7 +175,7 @@ def test_a_theme_a_rerun_finds_gets_subthemes_as_in_a_first_run():
     again = make_project(owner=make_user())
     first_batch(again)
     new_again = second_batch(again)
-    fresh = run_now(again, n_themes=5)
+    fresh = run_analysis_now(again, n_themes=5)
     school_again = {k: new_again[k] for k in ("exclusions", "bullying")}
     fresh_theme = the_theme(school_again["exclusions"] + school_again["bullying"], fresh)
     assert_split_like_the_library(fresh_theme, school_again)
@@ -198,7 +185,7 @@ def test_a_theme_a_rerun_finds_gets_subthemes_as_in_a_first_run():
 def test_an_old_theme_that_grows_is_split_into_subthemes_and_edits_survive():
     project = make_project(owner=make_user())
     made = first_batch(project)
-    first = run_now(project, n_themes=4)
+    first = run_analysis_now(project, n_themes=4)
     money = the_theme(made["allowance"] + made["therapy fund"], first)
     waiting = the_theme(made["waiting"], first)
     training = the_theme(made["training"], first)
@@ -238,7 +225,7 @@ def test_an_old_theme_that_grows_is_split_into_subthemes_and_edits_survive():
 
     new = second_batch(project)
     new_waiting = [make_story(project, t) for t in stories_for("waiting", 2, offset=16)]
-    second = run_now(project)
+    second = run_analysis_now(project)
 
     themes = {t.key: t for t in edits.live_themes(second)}
     grown = themes[money.key]
