@@ -36,6 +36,18 @@ def upload(client, project, name, content):
     return client.post(url("stories:import_create", project), {"file": handle})
 
 
+def confirm_columns(client, project, capture):
+    """Confirm the preview's columns for the project's upload; the import runs at once."""
+    job = ImportJob.objects.get(project=project)
+    with capture(execute=True):
+        client.post(
+            url("stories:import_preview", project, job_id=job.pk),
+            {"text": "comment", "id": "ref", "by": ["role"], "time": ""},
+        )
+    job.refresh_from_db()
+    return job
+
+
 @pytest.fixture
 def immediate(settings, monkeypatch):
     """Tasks run at once, in this process; search preparation is skipped (not tested here)."""
@@ -74,13 +86,7 @@ def test_a_large_upload_whose_last_row_is_broken_previews_and_the_import_says_wh
     content = HEADER + answers(4_000) + "R4001,An extra, unquoted comma,adopter\n"
     response = upload(client, project, "survey.csv", content)
     assert response.status_code == 302, response.content.decode()[:2000]
-    job = ImportJob.objects.get(project=project)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            url("stories:import_preview", project, job_id=job.pk),
-            {"text": "comment", "id": "ref", "by": ["role"], "time": ""},
-        )
-    job.refresh_from_db()
+    job = confirm_columns(client, project, django_capture_on_commit_callbacks)
     assert job.status == JobStatus.FAILED
     assert "Row 4002 of 'survey.csv' has 4 fields but the header has 3" in job.error_message
     assert not Story.objects.filter(project=project).exists()
@@ -92,13 +98,7 @@ def test_a_large_upload_is_imported_whole(
     project = roles["project"]
     client.force_login(roles["analyst"])
     upload(client, project, "survey.csv", HEADER + answers(4_000))
-    job = ImportJob.objects.get(project=project)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            url("stories:import_preview", project, job_id=job.pk),
-            {"text": "comment", "id": "ref", "by": ["role"], "time": ""},
-        )
-    job.refresh_from_db()
+    job = confirm_columns(client, project, django_capture_on_commit_callbacks)
     assert job.status == JobStatus.SUCCEEDED, job.error_message
     assert job.rows_read == 4_000
     assert Story.objects.filter(project=project).count() == 4_000

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from heard.errors import HeardError, TooLargeError
-from heard.ingest._common import MAX_CELL_CHARS, MAX_COLUMNS, MAX_FILE_BYTES, size_words
+from heard.ingest._common import MAX_CELL_CHARS, MAX_COLUMNS, MAX_FILE_BYTES, Table, size_words
 from heard.ingest._frame import Responses, build
 from heard.ingest._office import read_xlsx
 from heard.ingest._read import check_file, head_bytes, read, read_content, text_format
@@ -155,15 +155,7 @@ def _from_start(
         )
         if len(table.data) < rows:
             return None
-        responses = build(
-            table,
-            text=None,
-            id=None,
-            by=None,
-            time=None,
-            max_cell_chars=max_cell_chars,
-            max_columns=max_columns,
-        )
+        responses = _responses(table, max_cell_chars, max_columns)
     except HeardError:
         # A problem in the start of the file: the full read finds it too, and says it
         # exactly as it would (a ragged row, say, with every other one in the file).
@@ -174,6 +166,19 @@ def _from_start(
         total=None,
         estimate=max(len(table.data), round(len(table.data) * size / len(lines))),
         bytes_read=len(data),
+    )
+
+
+def _responses(table: Table, max_cell_chars: int, max_columns: int) -> Responses:
+    """The responses of a table, with the text column chosen as :func:`read` chooses it."""
+    return build(
+        table,
+        text=None,
+        id=None,
+        by=None,
+        time=None,
+        max_cell_chars=max_cell_chars,
+        max_columns=max_columns,
     )
 
 
@@ -192,15 +197,7 @@ def _sheet(
     complete = bool(table.details.pop("complete"))
     last_row = table.details.pop("last_row")
     try:
-        responses = build(
-            table,
-            text=None,
-            id=None,
-            by=None,
-            time=None,
-            max_cell_chars=max_cell_chars,
-            max_columns=max_columns,
-        )
+        responses = _responses(table, max_cell_chars, max_columns)
     except HeardError:
         if complete:
             raise

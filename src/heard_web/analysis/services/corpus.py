@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,11 @@ class _Corpus:
     by: list[str]
     time: str | None
     empty: list[int]  # stories with no text: "No clear theme" without asking the library
+
+    @functools.cached_property
+    def position(self) -> dict[int, int]:
+        """Each story id's row in ``ids``, ``texts`` and the run's vectors."""
+        return {sid: i for i, sid in enumerate(self.ids)}
 
 
 def _corpus(project: Any) -> _Corpus:

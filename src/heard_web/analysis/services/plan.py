@@ -122,7 +122,7 @@ def _update_plan(previous: AnalysisRun, result: Any, corpus: _Corpus, vectors: A
     from heard_web.analysis import matching
 
     plan = _Plan()
-    pos = {sid: i for i, sid in enumerate(corpus.ids)}
+    pos = corpus.position
     old = list(edits.live_themes(previous).select_related("parent"))
     old_top = [t for t in old if t.parent_id is None and t.kind != ThemeKind.NONE]
     rows = list(
@@ -278,12 +278,7 @@ def _update_plan(previous: AnalysisRun, result: Any, corpus: _Corpus, vectors: A
     _split_themes(plan, corpus, vectors, taken, int(result.settings.get("random_state", 0)))
 
     # Key phrases for the themes as they now are (a pinned theme keeps its own).
-    tops = [k for k, t in plan.themes.items() if not t.parent and k != NO_THEME_KEY]
-    index = {k: n for n, k in enumerate(tops)}
-    groups = np.full(len(corpus.ids), -1, dtype=np.int64)
-    for sid, (key, _, _) in plan.primary.items():
-        if sid in pos and key in index:
-            groups[pos[sid]] = index[key]
+    tops, groups = _top_groups(plan, corpus)
     if len(tops) and (groups >= 0).any():
         phrases = key_phrases(corpus.texts, groups, len(tops), top_n=8)
         for key, words in zip(tops, phrases, strict=True):
@@ -314,6 +309,21 @@ def _noted(
     return plan
 
 
+def _top_groups(plan: _Plan, corpus: _Corpus) -> tuple[list[str], Any]:
+    """The plan's top-level themes (not "No clear theme") and each story's place among them
+    (its row's number in that list, -1 for none), as the library takes groups."""
+    import numpy as np
+
+    tops = [k for k, t in plan.themes.items() if not t.parent and k != NO_THEME_KEY]
+    index = {k: n for n, k in enumerate(tops)}
+    pos = corpus.position
+    groups = np.full(len(corpus.ids), -1, dtype=np.int64)
+    for sid, (key, _, _) in plan.primary.items():
+        if sid in pos and key in index:
+            groups[pos[sid]] = index[key]
+    return tops, groups
+
+
 def _place_in_subthemes(plan: _Plan, corpus: _Corpus, vectors: Any) -> None:
     """Put each story of a theme with sub-themes, but in none of them, in the nearest one.
 
@@ -323,7 +333,7 @@ def _place_in_subthemes(plan: _Plan, corpus: _Corpus, vectors: Any) -> None:
     """
     from heard_web.analysis import matching
 
-    pos = {sid: i for i, sid in enumerate(corpus.ids)}
+    pos = corpus.position
     members: dict[str, list[int]] = defaultdict(list)
     for sid, (skey, _, _) in plan.sub.items():
         if sid in pos:
@@ -349,22 +359,15 @@ def _split_themes(
     shaped by all the themed stories. Sub-theme keys are ``<key>.1``, ``<key>.2``... biggest
     first, never a key of the previous run (a replayed edit must not find a stranger there).
     """
-    import numpy as np
 
     from heard.subthemes import find_subthemes
     from heard_web.analysis import matching
 
-    tops = [k for k, t in plan.themes.items() if not t.parent and t.kind != ThemeKind.NONE]
+    tops, groups = _top_groups(plan, corpus)
     has_subs = {t.parent for t in plan.themes.values() if t.parent}
     bare = [n for n, k in enumerate(tops) if k not in has_subs]
     if not bare:
         return
-    index = {k: n for n, k in enumerate(tops)}
-    pos = {sid: i for i, sid in enumerate(corpus.ids)}
-    groups = np.full(len(corpus.ids), -1, dtype=np.int64)
-    for sid, (key, _, _) in plan.primary.items():
-        if sid in pos and key in index:
-            groups[pos[sid]] = index[key]
     found = find_subthemes(
         vectors,
         corpus.texts,
@@ -403,7 +406,7 @@ def _pick_quotes(plan: _Plan, corpus: _Corpus, vectors: Any) -> None:
     from heard.themes.quotes import pick_quotes
     from heard_web.analysis import matching
 
-    pos = {sid: i for i, sid in enumerate(corpus.ids)}
+    pos = corpus.position
     members: dict[str, list[int]] = defaultdict(list)
     for sid, (key, _, _) in plan.primary.items():
         if sid in pos:

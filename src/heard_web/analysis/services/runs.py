@@ -278,7 +278,7 @@ def _save(
     from heard_web.analysis import matching
     from heard_web.stories.models import Story
 
-    pos = {sid: i for i, sid in enumerate(corpus.ids)}
+    pos = corpus.position
     if NO_THEME_KEY not in plan.themes:
         plan.themes[NO_THEME_KEY] = _ThemePlan(
             key=NO_THEME_KEY,
